@@ -1,0 +1,3 @@
+module github.com/driftwatch/driftwatch
+
+go 1.26.8

@@ -1,0 +1,184 @@
+package watcher
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+
+	"github.com/driftwatch/driftwatch/diff"
+)
+
+// State is where a finding stands.
+type State string
+
+// The finding states: open findings fail `check`; acknowledged ones stay on
+// record without failing it; resolved ones no longer hold.
+const (
+	Open     State = "open"
+	Acked    State = "acked"
+	Resolved State = "resolved"
+)
+
+// Finding is a judged change: one thing that may break the app or needs a
+// person.
+type Finding struct {
+	ID       int64
+	Source   string
+	Rule     string
+	Severity Severity
+	Category Category
+	// Path is the JSON Pointer of the change in the snapshot.
+	Path string
+	// Subject tells apart findings of one rule at one path (the URL that was
+	// removed, the release tag); it is part of the identity, not shown.
+	Subject string
+	Title   string
+	Detail  string
+	State   State
+
+	DetectedAt time.Time
+	ResolvedAt *time.Time
+	AckedAt    *time.Time
+	AckNote    string
+	SnapshotID int64
+
+	// Old and New are the values before and after, as short text.
+	Old, New string
+	// Excerpt is upstream text (release notes, a feed entry); untrusted.
+	Excerpt string
+	// Note is the expectation's note: why the app relies on this.
+	Note string
+}
+
+// Fingerprint is the finding's identity: the same condition seen in later
+// polls has the same fingerprint, so it is the same finding.
+func (f *Finding) Fingerprint() string {
+	h := sha256.New()
+	for _, s := range []string{f.Source, f.Rule, f.Path, f.Subject} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// MarshalJSON writes the contract's finding object: integer IDs, RFC 3339
+// UTC times, null for times not set.
+func (f Finding) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		ID         int64    `json:"id"`
+		Source     string   `json:"source"`
+		Rule       string   `json:"rule"`
+		Severity   Severity `json:"severity"`
+		Category   Category `json:"category"`
+		Path       string   `json:"path"`
+		Title      string   `json:"title"`
+		Detail     string   `json:"detail"`
+		State      State    `json:"state"`
+		DetectedAt *string  `json:"detected_at"`
+		ResolvedAt *string  `json:"resolved_at"`
+		AckedAt    *string  `json:"acked_at"`
+		AckNote    *string  `json:"ack_note"`
+		SnapshotID *int64   `json:"snapshot_id"`
+	}{
+		f.ID, f.Source, f.Rule, f.Severity, f.Category, f.Path, f.Title, f.Detail, f.State,
+		timeString(&f.DetectedAt), timeString(f.ResolvedAt), timeString(f.AckedAt),
+		nonEmpty(f.AckNote), nonZero(f.SnapshotID),
+	})
+}
+
+// FormatTime is the contract's time format: RFC 3339 in UTC.
+func FormatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func timeString(t *time.Time) *string {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	s := FormatTime(*t)
+	return &s
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func nonZero(n int64) *int64 {
+	if n == 0 {
+		return nil
+	}
+	return &n
+}
+
+// FindingFilter selects findings for listings and `check`.
+type FindingFilter struct {
+	States      []State  // empty means every state
+	Sources     []string // empty means every source
+	MinSeverity Severity // zero means every severity
+	ID          []int64
+}
+
+// Rule judges one source's documents into findings. A rule is a pure
+// function of the judgement.
+//
+// A rule returns every condition that holds now, including those it found
+// before: an open finding of the source that no rule returns again is
+// resolved. Rules about a change carry their earlier findings forward from
+// Judgement.Open until the change is undone.
+type Rule interface {
+	Judge(j *Judgement) []Finding
+}
+
+// RuleFunc adapts a function to Rule.
+type RuleFunc func(j *Judgement) []Finding
+
+// Judge calls f.
+func (f RuleFunc) Judge(j *Judgement) []Finding { return f(j) }
+
+// Peers gives rules read access to the newest documents of the other
+// sources, for cross-references ("this announcement concerns you").
+type Peers interface {
+	// Names lists the configured sources with their types.
+	Names() []Source
+	// Latest returns the newest document of a source, decoded, if any.
+	Latest(name string) (any, bool)
+}
+
+// Judgement is everything a rule may look at.
+type Judgement struct {
+	Source Source
+	// Old is the previous document (nil on the baseline); New the current.
+	Old, New any
+	// Changes are the changes from Old to New (empty when nothing moved).
+	Changes []diff.Change
+	// Baseline is set on a source's first snapshot: rules about a change
+	// stay silent on it.
+	Baseline bool
+	// Open holds the source's findings that are open or acknowledged.
+	Open []Finding
+	Now  time.Time
+	// Peers is never nil.
+	Peers Peers
+}
+
+// OpenOf returns the source's open or acknowledged findings of one rule.
+func (j *Judgement) OpenOf(rule string) []Finding {
+	var out []Finding
+	for _, f := range j.Open {
+		if f.Rule == rule {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// NoPeers is a Peers with no other sources.
+type NoPeers struct{}
+
+// Names returns nothing.
+func (NoPeers) Names() []Source { return nil }
+
+// Latest returns nothing.
+func (NoPeers) Latest(string) (any, bool) { return nil, false }

@@ -1,0 +1,108 @@
+package watcher
+
+import (
+	"context"
+	"time"
+
+	"github.com/driftwatch/driftwatch/diff"
+)
+
+// NoticeKind says why a notice was written.
+type NoticeKind string
+
+// The notice kinds.
+const (
+	NoticeOpened    NoticeKind = "opened"    // a new finding
+	NoticeReopened  NoticeKind = "reopened"  // a resolved finding came back
+	NoticeEscalated NoticeKind = "escalated" // a finding's severity rose
+	NoticeResolved  NoticeKind = "resolved"  // a finding no longer holds
+	NoticeDigest    NoticeKind = "digest"    // the periodic digest
+)
+
+// Notice is one message-worthy event, kept in the store's outbox until it is
+// delivered.
+type Notice struct {
+	ID     int64
+	Kind   NoticeKind
+	Source string
+	// Group joins notices that may share one message: one source's notices
+	// from one poll.
+	Group string
+	// Finding is the finding as it was when the notice was written; nil
+	// for digests.
+	Finding *Finding
+	// Digest is set for NoticeDigest.
+	Digest    *Digest
+	CreatedAt time.Time
+	// Attempts counts earlier failed deliveries.
+	Attempts int
+}
+
+// Notifier delivers notices: to Slack, or to stdout.
+type Notifier interface {
+	// Deliver makes one attempt to deliver the notices, which share a
+	// Group, as one message. A *RetryAfterError says when to try again;
+	// a *PermanentError says retrying cannot help. Errors never carry
+	// secrets such as a webhook URL.
+	Deliver(ctx context.Context, notices []Notice) error
+	// MaxBatch is the most notices one message carries.
+	MaxBatch() int
+}
+
+// NoticePolicy decides which finding events become notices.
+type NoticePolicy struct {
+	// MinSeverity: findings below it are not noticed.
+	MinSeverity Severity
+	// SendResolved: a resolved finding is noticed once more.
+	SendResolved bool
+}
+
+// Digest summarises a period of upstream changes and findings.
+type Digest struct {
+	Since   time.Time
+	Until   time.Time
+	Sources []DigestSource
+}
+
+// Empty reports whether nothing happened in the period.
+func (d *Digest) Empty() bool {
+	for _, s := range d.Sources {
+		if !s.Empty() {
+			return false
+		}
+	}
+	return true
+}
+
+// DigestSource is one source's part of a digest.
+type DigestSource struct {
+	Name string
+	Type string
+	// Snapshots is how many new snapshots were stored in the period.
+	Snapshots int
+	// New lists what appeared: releases of a releases source, entries of a
+	// feed. Their text is untrusted upstream text.
+	New []DigestItem
+	// Changes are the other changes over the period, at most a few; Total
+	// counts them all.
+	Changes      []diff.Change
+	ChangesTotal int
+	// Opened are findings detected in the period and still open; Resolved
+	// those resolved in it; StillOpen older findings still open.
+	Opened    []Finding
+	Resolved  []Finding
+	StillOpen []Finding
+}
+
+// Empty reports whether the source had nothing to report.
+func (s *DigestSource) Empty() bool {
+	return s.Snapshots == 0 && len(s.New) == 0 && s.ChangesTotal == 0 &&
+		len(s.Opened) == 0 && len(s.Resolved) == 0 && len(s.StillOpen) == 0
+}
+
+// DigestItem is one new release or feed entry.
+type DigestItem struct {
+	Key   string // release tag or entry id
+	Title string
+	URL   string
+}

@@ -1,0 +1,89 @@
+package watcher
+
+import (
+	"context"
+	"time"
+)
+
+// Source is one configured upstream as the engine sees it: its name, its
+// type, when to poll it, and which paths of its document are not drift.
+type Source struct {
+	Name     string
+	Type     string
+	Schedule string
+	// Ignore lists JSON Pointer patterns ("*" matches one segment) removed
+	// from the document before hashing, so their churn stores nothing.
+	Ignore []string
+}
+
+// Provider turns one configured source into one document. It knows its
+// upstream's wire protocol and nothing about storage or judgement.
+type Provider interface {
+	// Fetch returns a whole document, or a Result with Unchanged set when a
+	// conditional request says nothing moved. It never returns a partial
+	// document: any failure on any page is an error.
+	Fetch(ctx context.Context, prev FetchState) (*Result, error)
+}
+
+// Validator holds the HTTP validators last seen for one URL.
+type Validator struct {
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+}
+
+// FetchState is what a provider keeps between fetches: validators for
+// conditional requests, by request URL.
+type FetchState struct {
+	Validators map[string]Validator `json:"validators,omitempty"`
+}
+
+// Get returns the validator for url, if any.
+func (s FetchState) Get(url string) (Validator, bool) {
+	v, ok := s.Validators[url]
+	return v, ok
+}
+
+// Set records the validators seen for url; empty validators forget it.
+func (s *FetchState) Set(url string, v Validator) {
+	if v.ETag == "" && v.LastModified == "" {
+		delete(s.Validators, url)
+		return
+	}
+	if s.Validators == nil {
+		s.Validators = map[string]Validator{}
+	}
+	s.Validators[url] = v
+}
+
+// Result is what one fetch produced.
+type Result struct {
+	// Doc is the whole document as decoded JSON (maps, slices, strings,
+	// json.Number, bools, nil). Nil when Unchanged.
+	Doc any
+	// Unchanged is set when the upstream said nothing moved (a 304).
+	Unchanged bool
+	// State is the fetch state to keep for the next fetch.
+	State FetchState
+	// RateRemaining is the upstream's remaining request budget, -1 if unknown.
+	RateRemaining int
+	// Requests counts the HTTP requests the fetch made.
+	Requests int
+}
+
+// SourceState is the store's record of a source's fetches.
+type SourceState struct {
+	Name                string
+	Type                string
+	LastAttemptAt       *time.Time
+	LastSuccessAt       *time.Time
+	LastErrorAt         *time.Time
+	LastError           string
+	ConsecutiveFailures int
+	FailingSince        *time.Time
+	// LastHash is the content hash of the newest snapshot.
+	LastHash string
+	// JudgedKey identifies the rules and day the newest snapshot was last
+	// judged with; an unchanged fetch is judged again only when it differs.
+	JudgedKey string
+	Fetch     FetchState
+}

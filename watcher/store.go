@@ -1,0 +1,114 @@
+package watcher
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps snapshots, fetch status, findings and the notice outbox.
+// Every method that writes does so in one transaction: a poll's snapshot,
+// its findings and their notices land together or not at all.
+type Store interface {
+	// SourceState returns what is known of a source's fetches; a source
+	// never fetched has a zero state with only Name set.
+	SourceState(ctx context.Context, source string) (SourceState, error)
+	// SourceStates returns every source the store has seen.
+	SourceStates(ctx context.Context) ([]SourceState, error)
+
+	// LatestSnapshot returns a source's newest snapshot, or ErrNotFound.
+	LatestSnapshot(ctx context.Context, source string) (*Snapshot, error)
+	// Snapshot returns one snapshot of a source, or ErrNotFound.
+	Snapshot(ctx context.Context, source string, id int64) (*Snapshot, error)
+	// PreviousSnapshot returns the snapshot of the source stored just
+	// before id, or ErrNotFound.
+	PreviousSnapshot(ctx context.Context, source string, id int64) (*Snapshot, error)
+	// Snapshots lists a source's snapshots, newest first.
+	Snapshots(ctx context.Context, source string) ([]SnapshotInfo, error)
+	// SnapshotsBetween lists the snapshots of every source fetched in
+	// [since, until), oldest first.
+	SnapshotsBetween(ctx context.Context, since, until time.Time) ([]SnapshotInfo, error)
+
+	// Commit records a successful fetch: fetch state, the new snapshot if
+	// any, and (when judged) the reconciled findings and their notices.
+	Commit(ctx context.Context, c *Commit) (*CommitResult, error)
+	// RecordFailure records a failed fetch; it stores no snapshot and
+	// judges nothing, but may raise the source's failing finding.
+	RecordFailure(ctx context.Context, f *Failure) (SourceState, error)
+
+	// Findings lists findings by filter, newest first.
+	Findings(ctx context.Context, f FindingFilter) ([]Finding, error)
+	// FindingsChangedBetween lists findings detected or resolved in
+	// [since, until).
+	FindingsChangedBetween(ctx context.Context, since, until time.Time) ([]Finding, error)
+	// Ack acknowledges findings, all or none: an unknown ID returns
+	// ErrNotFound (wrapped, naming it) and changes nothing.
+	Ack(ctx context.Context, ids []int64, note string, at time.Time) error
+
+	// Enqueue adds notices to the outbox (digests).
+	Enqueue(ctx context.Context, ns []Notice) error
+	// ClaimNotices leases up to limit due notices to owner until
+	// now+lease, so two processes never deliver the same notice.
+	ClaimNotices(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Notice, error)
+	// NoticesSent marks claimed notices delivered.
+	NoticesSent(ctx context.Context, ids []int64, at time.Time) error
+	// NoticesFailed records a failed attempt: the notices are released and
+	// due again at next; giveUp ends them for good with the reason.
+	NoticesFailed(ctx context.Context, ids []int64, at, next time.Time, reason string, giveUp bool) error
+	// OutboxStats counts notices waiting and given up.
+	OutboxStats(ctx context.Context) (OutboxStats, error)
+
+	Close() error
+}
+
+// Commit is everything one successful fetch writes.
+type Commit struct {
+	Source string
+	Type   string
+	At     time.Time
+	Fetch  FetchState
+	// Snapshot is nil when the document did not change.
+	Snapshot *NewSnapshot
+	// Judged is set when rules ran; Findings is then every condition that
+	// holds now, and open findings of the source not among them resolve.
+	Judged    bool
+	Findings  []Finding
+	JudgedKey string
+	Policy    NoticePolicy
+	// Group is the notice group of this poll.
+	Group string
+}
+
+// NewSnapshot is a document to store.
+type NewSnapshot struct {
+	Hash    string
+	Body    []byte
+	Changes int
+}
+
+// CommitResult says what a commit did.
+type CommitResult struct {
+	SnapshotID int64
+	Opened     int
+	Reopened   int
+	Resolved   int
+	Notices    int
+}
+
+// Failure is one failed fetch.
+type Failure struct {
+	Source string
+	Type   string
+	At     time.Time
+	Error  string
+	// Raise, when set, is the source's failing finding to open (once).
+	Raise  *Finding
+	Policy NoticePolicy
+	Group  string
+}
+
+// OutboxStats describes the outbox.
+type OutboxStats struct {
+	Pending   int
+	GivenUp   int
+	LastError string
+}
