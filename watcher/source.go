@@ -32,9 +32,17 @@ type Validator struct {
 }
 
 // FetchState is what a provider keeps between fetches: validators for
-// conditional requests, by request URL.
+// conditional requests, by request URL, and small private notes.
 type FetchState struct {
 	Validators map[string]Validator `json:"validators,omitempty"`
+	// Memo holds a provider's own notes between fetches, such as when it
+	// last read a slow-moving endpoint.
+	Memo map[string]string `json:"memo,omitempty"`
+	// Last loads the newest stored document of the source, decoded; it
+	// returns ErrNotFound when there is none. It is nil in a Result. A
+	// provider uses it to keep what an upstream hid this time (a missing
+	// permission) or answered 304 for.
+	Last func() (any, error) `json:"-"`
 }
 
 // Get returns the validator for url, if any.
@@ -53,6 +61,18 @@ func (s *FetchState) Set(url string, v Validator) {
 		s.Validators = map[string]Validator{}
 	}
 	s.Validators[url] = v
+}
+
+// SetMemo records a note; an empty value forgets it.
+func (s *FetchState) SetMemo(key, value string) {
+	if value == "" {
+		delete(s.Memo, key)
+		return
+	}
+	if s.Memo == nil {
+		s.Memo = map[string]string{}
+	}
+	s.Memo[key] = value
 }
 
 // Result is what one fetch produced.
