@@ -54,6 +54,8 @@ type Store interface {
 	// NoticesFailed records a failed attempt: the notices are released and
 	// due again at next; giveUp ends them for good with the reason.
 	NoticesFailed(ctx context.Context, ids []int64, at, next time.Time, reason string, giveUp bool) error
+	// ReleaseNotices gives claimed notices back untouched, due at next.
+	ReleaseNotices(ctx context.Context, ids []int64, next time.Time) error
 	// OutboxStats counts notices waiting and given up.
 	OutboxStats(ctx context.Context) (OutboxStats, error)
 

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/driftwatch/driftwatch/notify/console"
+	"github.com/driftwatch/driftwatch/watcher"
+)
+
+func (a *app) digestCommand() *cobra.Command {
+	var since string
+	var post bool
+	cmd := &cobra.Command{
+		Use:   "digest",
+		Short: "Print (or post to Slack) the digest of upstream changes",
+		Long: `Summarise the upstream changes and findings of a period (default the last
+week), grouped by source: new releases and feed entries, changed settings,
+findings opened, resolved and still open. --post sends it to Slack.`,
+		Example: `  driftwatch digest
+  driftwatch digest --since 24h --post`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			period, err := parseAge(since)
+			if err != nil {
+				return failf(exitUsage, "--since: %v", err)
+			}
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			if post && cfg.Notify.Slack == nil {
+				return failf(exitUsage, "--post needs [notify.slack] in %s", cfg.File)
+			}
+			db, err := a.openStore(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			e, err := a.engine(cfg, db, nil)
+			if err != nil {
+				return err
+			}
+			now := time.Now().UTC()
+			d, err := e.BuildDigest(cmd.Context(), now.Add(-period), now)
+			if err != nil {
+				return fail(exitUsage, err)
+			}
+			if err := console.FormatDigest(a.stdout(), d); err != nil {
+				return fail(exitUsage, err)
+			}
+			if !post {
+				return nil
+			}
+			n := watcher.Notice{Kind: watcher.NoticeDigest, Group: "digest/" + now.Format(time.RFC3339), Digest: d, CreatedAt: now}
+			if err := db.Enqueue(cmd.Context(), []watcher.Notice{n}); err != nil {
+				return fail(exitUsage, err)
+			}
+			rep := e.Deliver(cmd.Context())
+			if rep.Err != nil {
+				return failf(exitUsage, "digest not posted yet (it stays queued and is retried by the next poll or run): %v", rep.Err)
+			}
+			fmt.Fprintln(a.env.Stderr, "digest posted to Slack")
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&since, "since", "168h", "period to summarise, ending now (e.g. 168h, 7d)")
+	cmd.Flags().BoolVar(&post, "post", false, "send the digest to Slack")
+	return cmd
+}

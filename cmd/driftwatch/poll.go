@@ -1,0 +1,78 @@
+package main
+
+import (
+	"errors"
+
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/driftwatch/driftwatch/watcher"
+)
+
+func (a *app) pollCommand() *cobra.Command {
+	var sources []string
+	var noNotify bool
+	cmd := &cobra.Command{
+		Use:   "poll",
+		Short: "Run one cycle now: fetch, store, diff, judge, notify",
+		Long: `Fetch each source (or each named one), store its snapshot if it changed, diff
+it against the previous one, judge the changes into findings, then deliver
+pending notices (to Slack, or to stdout without [notify.slack]).
+
+Exit status: 0 when every source was fetched (whatever Slack did), 1 when at
+least one source failed (the others are still processed and stored), 2 on a
+usage, config or store error.`,
+		Example: `  driftwatch poll
+  driftwatch poll --source auth0-prod --no-notify`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			db, err := a.openStore(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			out := a.stdout()
+			if noNotify {
+				out = nil
+			}
+			e, err := a.engine(cfg, db, out)
+			if err != nil {
+				return err
+			}
+			if noNotify {
+				e.Notifier = nil
+			}
+			rep, err := e.Poll(cmd.Context(), sources...)
+			var unknown *watcher.UnknownSourceError
+			if errors.As(err, &unknown) {
+				return fail(exitUsage, err)
+			}
+			if err != nil {
+				return fail(exitUsage, err)
+			}
+			if !noNotify {
+				if d := e.Deliver(cmd.Context()); d.Err != nil {
+					a.logger.Warn("notices not delivered yet; they stay queued", "sent", d.Sent, "pending", d.Failed, "error", d.Err.Error())
+				}
+			}
+			if n := rep.Failed(); n > 0 {
+				var lines []string
+				for _, s := range rep.Sources {
+					if s.Err != nil {
+						lines = append(lines, s.Err.Error())
+					}
+				}
+				return failf(exitFail, "%d of %d sources failed:\n%s", n, len(rep.Sources), strings.Join(lines, "\n"))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&sources, "source", nil, "poll only this source (repeatable)")
+	cmd.Flags().BoolVar(&noNotify, "no-notify", false, "queue notices for the next delivering command instead of sending them")
+	return cmd
+}

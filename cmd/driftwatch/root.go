@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/driftwatch/driftwatch/config"
+	"github.com/driftwatch/driftwatch/store"
+)
+
+// Exit codes shared by every command.
+const (
+	exitOK    = 0
+	exitFail  = 1 // a failing check, a failed source, an unknown ID
+	exitUsage = 2 // usage, config or store errors
+)
+
+// Env is what Main may touch of the outside world, so tests run it in
+// process.
+type Env struct {
+	Stdout, Stderr io.Writer
+	LookupEnv      config.LookupEnv
+}
+
+// exitError carries an exit code with its message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func (e *exitError) Unwrap() error { return e.err }
+
+func fail(code int, err error) error { return &exitError{code: code, err: err} }
+
+func failf(code int, format string, args ...any) error {
+	return &exitError{code: code, err: fmt.Errorf(format, args...)}
+}
+
+// silentExit ends a command with a code after it printed its own output.
+func silentExit(code int) error { return &exitError{code: code} }
+
+// app holds the global flags and what commands share.
+type app struct {
+	env        Env
+	configPath string
+	logFormat  string
+	verbose    bool
+	logger     *slog.Logger
+}
+
+// Main runs the driftwatch command line and returns the exit code.
+func Main(ctx context.Context, args []string, env Env) int {
+	if env.LookupEnv == nil {
+		env.LookupEnv = func(string) (string, bool) { return "", false }
+	}
+	a := &app{env: env}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	code := exitUsage
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+		err = ee.err
+	}
+	if err != nil {
+		printError(env.Stderr, err)
+	}
+	return code
+}
+
+// printError writes one line per problem.
+func printError(w io.Writer, err error) {
+	for _, line := range strings.Split(strings.TrimSpace(err.Error()), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			fmt.Fprintln(w, "error: "+line)
+		}
+	}
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "driftwatch",
+		Short: "Warn before upstream changes break a deployed app",
+		Long: `driftwatch snapshots what a deployed app depends on outside its code — Auth0
+tenant settings and callback URLs, SDK releases on GitHub, provider changelog
+feeds, any JSON endpoint — stores and diffs the snapshots in SQLite, judges
+which changes may break the app, and tells its maintainers: a Slack notice,
+a weekly digest, and a pre-deploy check that fails a pipeline on open drift.`,
+		Example: `  driftwatch demo                      # a self-contained tour, offline
+  driftwatch validate -c driftwatch.toml
+  driftwatch poll
+  driftwatch check --fail-on breaking --max-age 24h`,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.setup() },
+	}
+	pf := root.PersistentFlags()
+	pf.StringVarP(&a.configPath, "config", "c", "", "config file (default $DRIFTWATCH_CONFIG, else ./driftwatch.toml)")
+	pf.StringVar(&a.logFormat, "log-format", "text", "log format on stderr: text or json")
+	pf.BoolVarP(&a.verbose, "verbose", "v", false, "debug logs")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fail(exitUsage, err) })
+	root.AddCommand(a.versionCommand(), a.validateCommand(), a.pollCommand(), a.checkCommand(),
+		a.findingsCommand(), a.ackCommand(), a.diffCommand(), a.historyCommand(), a.showCommand(),
+		a.digestCommand(), a.runCommand(), a.demoCommand())
+	return root
+}
+
+func (a *app) setup() error {
+	level := slog.LevelInfo
+	if a.verbose {
+		level = slog.LevelDebug
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch a.logFormat {
+	case "text":
+		a.logger = slog.New(slog.NewTextHandler(a.env.Stderr, opts))
+	case "json":
+		a.logger = slog.New(slog.NewJSONHandler(a.env.Stderr, opts))
+	default:
+		return failf(exitUsage, "--log-format %q: want text or json", a.logFormat)
+	}
+	return nil
+}
+
+// configFile returns the config path from the flag, the environment or
+// the default.
+func (a *app) configFile() string {
+	if a.configPath != "" {
+		return a.configPath
+	}
+	if p, ok := a.env.LookupEnv("DRIFTWATCH_CONFIG"); ok && p != "" {
+		return p
+	}
+	return "driftwatch.toml"
+}
+
+// loadConfig loads and validates the config; any problem exits 2.
+func (a *app) loadConfig() (*config.Config, error) {
+	cfg, err := config.Load(a.configFile(), a.env.LookupEnv)
+	if err != nil {
+		return nil, fail(exitUsage, err)
+	}
+	return cfg, nil
+}
+
+// openStore opens the config's store; a failure exits 2.
+func (a *app) openStore(ctx context.Context, cfg *config.Config) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.StorePath())
+	if err != nil {
+		return nil, fail(exitUsage, err)
+	}
+	return db, nil
+}
+
+// stdout is where command output goes.
+func (a *app) stdout() io.Writer { return a.env.Stdout }

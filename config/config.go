@@ -1,0 +1,228 @@
+// Package config loads driftwatch's TOML file strictly: an unknown key, a
+// bad schedule or an unset secret variable is an error naming the file and
+// line, found before any network call. Secrets never stand in the file; a
+// key ending in _env names the environment variable that holds the value.
+// Only this package and cmd read files and the environment.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"path/filepath"
+)
+
+// Config is a loaded, validated configuration.
+type Config struct {
+	// File is the path the configuration was read from; Dir its folder,
+	// against which relative paths inside it are resolved.
+	File string `toml:"-"`
+	Dir  string `toml:"-"`
+
+	Store   Store    `toml:"store"`
+	Notify  Notify   `toml:"notify"`
+	Digest  Digest   `toml:"digest"`
+	Server  Server   `toml:"server"`
+	Sources []Source `toml:"source"`
+	Expects []Expect `toml:"expect"`
+}
+
+// Store is the [store] table.
+type Store struct {
+	// Path is the SQLite file, resolved against the config's folder.
+	Path string `toml:"path"`
+}
+
+// Notify is the [notify] table.
+type Notify struct {
+	// Slack is nil when [notify.slack] is absent: notices then go to stdout.
+	Slack *Slack `toml:"slack"`
+}
+
+// Slack is the [notify.slack] table.
+type Slack struct {
+	WebhookURLEnv string `toml:"webhook_url_env"`
+	TokenEnv      string `toml:"token_env"`
+	Channel       string `toml:"channel"`
+	APIURL        string `toml:"api_url"`
+	MinSeverity   string `toml:"min_severity"`
+	SendResolved  *bool  `toml:"send_resolved"`
+
+	// WebhookURL and Token are the resolved secrets.
+	WebhookURL Secret `toml:"-"`
+	Token      Secret `toml:"-"`
+}
+
+// Digest is the [digest] table.
+type Digest struct {
+	Schedule string `toml:"schedule"`
+	Channel  string `toml:"channel"`
+}
+
+// Server is the [server] table.
+type Server struct {
+	Listen string `toml:"listen"`
+}
+
+// Source is one [[source]] table; which keys apply depends on its type.
+type Source struct {
+	Name     string   `toml:"name"`
+	Type     string   `toml:"type"`
+	Schedule string   `toml:"schedule"`
+	Ignore   []string `toml:"ignore"`
+
+	// auth0
+	Domain          string `toml:"domain"`
+	ClientIDEnv     string `toml:"client_id_env"`
+	ClientSecretEnv string `toml:"client_secret_env"`
+	BaseURL         string `toml:"base_url"`
+
+	// github_releases
+	Repo               string `toml:"repo"`
+	Deployed           string `toml:"deployed"`
+	IncludePrereleases bool   `toml:"include_prereleases"`
+	TokenEnv           string `toml:"token_env"`
+	APIURL             string `toml:"api_url"`
+
+	// feed and http_json
+	URL        string            `toml:"url"`
+	HeadersEnv map[string]string `toml:"headers_env"`
+	Thresholds []Threshold       `toml:"threshold"`
+
+	// Resolved secrets.
+	ClientID     Secret            `toml:"-"`
+	ClientSecret Secret            `toml:"-"`
+	Token        Secret            `toml:"-"`
+	Headers      map[string]Secret `toml:"-"`
+
+	// Line is where the source is declared, for messages.
+	Line int `toml:"-"`
+}
+
+// Threshold is one [[source.threshold]]: a number in the document that
+// must stay above or below a limit.
+type Threshold struct {
+	Path     string   `toml:"path"`
+	Above    *float64 `toml:"above"`
+	Below    *float64 `toml:"below"`
+	Severity string   `toml:"severity"`
+	Category string   `toml:"category"`
+}
+
+// Expect is one [[expect]]: what the deployed app relies on.
+type Expect struct {
+	Source   string `toml:"source"`
+	Path     string `toml:"path"`
+	Contains any    `toml:"contains"`
+	Equals   any    `toml:"equals"`
+	Present  *bool  `toml:"present"`
+	Absent   *bool  `toml:"absent"`
+	Semver   string `toml:"semver"`
+	Severity string `toml:"severity"`
+	Note     string `toml:"note"`
+
+	// Line is where the expectation is declared.
+	Line int `toml:"-"`
+}
+
+// Kind returns which check the expectation makes: contains, equals,
+// present, absent or semver.
+func (e *Expect) Kind() string {
+	switch {
+	case e.Contains != nil:
+		return "contains"
+	case e.Equals != nil:
+		return "equals"
+	case e.Present != nil:
+		return "present"
+	case e.Absent != nil:
+		return "absent"
+	case e.Semver != "":
+		return "semver"
+	}
+	return ""
+}
+
+// The source types.
+const (
+	TypeAuth0          = "auth0"
+	TypeGitHubReleases = "github_releases"
+	TypeFeed           = "feed"
+	TypeHTTPJSON       = "http_json"
+)
+
+// Defaults for keys left out.
+const (
+	DefaultStorePath      = "driftwatch.db"
+	DefaultSchedule       = "@every 1h"
+	DefaultDigestSchedule = "0 9 * * MON"
+	DefaultListen         = "127.0.0.1:9464"
+	DefaultMinSeverity    = "warning"
+)
+
+// StorePath returns the SQLite file's path, resolved against the config's
+// folder.
+func (c *Config) StorePath() string {
+	p := c.Store.Path
+	if p == "" {
+		p = DefaultStorePath
+	}
+	if filepath.IsAbs(p) || c.Dir == "" {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+// Source returns the source of that name.
+func (c *Config) Source(name string) (*Source, bool) {
+	for i := range c.Sources {
+		if c.Sources[i].Name == name {
+			return &c.Sources[i], true
+		}
+	}
+	return nil, false
+}
+
+// ExpectsFor returns the expectations about one source.
+func (c *Config) ExpectsFor(source string) []Expect {
+	var out []Expect
+	for _, e := range c.Expects {
+		if e.Source == source {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Secret is a value read from the environment. It prints, logs and
+// marshals as "[redacted]"; Reveal gives the value to the one place that
+// sends it.
+type Secret string
+
+// Reveal returns the secret's value.
+func (s Secret) Reveal() string { return string(s) }
+
+// String hides the value from fmt.
+func (s Secret) String() string { return "[redacted]" }
+
+// GoString hides the value from %#v.
+func (s Secret) GoString() string { return `"[redacted]"` }
+
+// MarshalText hides the value from encoders.
+func (s Secret) MarshalText() ([]byte, error) { return []byte("[redacted]"), nil }
+
+// LogValue hides the value from slog.
+func (s Secret) LogValue() slog.Value { return slog.StringValue("[redacted]") }
+
+// Error is one problem in a config file, at a line when known.
+type Error struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}

@@ -1,0 +1,120 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// LookupEnv reads an environment variable; os.LookupEnv in production.
+type LookupEnv func(name string) (string, bool)
+
+// Load reads, decodes and validates the config file at path, resolving
+// every *_env secret through env. The error, if any, joins one *Error per
+// problem, each naming the file and line.
+func Load(path string, env LookupEnv) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, &Error{File: path, Msg: "config file not found (use -c FILE or $DRIFTWATCH_CONFIG)"}
+		}
+		return nil, &Error{File: path, Msg: err.Error()}
+	}
+	return Parse(path, b, env)
+}
+
+// Parse decodes and validates config text; file names it in errors and
+// anchors relative paths.
+func Parse(file string, text []byte, env LookupEnv) (*Config, error) {
+	if env == nil {
+		env = func(string) (string, bool) { return "", false }
+	}
+	l := &loader{file: file, env: env, lines: locateLines(string(text))}
+
+	var raw map[string]any
+	if _, err := toml.Decode(string(text), &raw); err != nil {
+		return nil, l.decodeError(err)
+	}
+	l.checkKeys(raw)
+	if len(l.errs) > 0 {
+		return nil, l.err()
+	}
+	cfg := &Config{File: file}
+	if abs, err := filepath.Abs(file); err == nil {
+		cfg.Dir = filepath.Dir(abs)
+	}
+	if _, err := toml.Decode(string(text), cfg); err != nil {
+		return nil, l.decodeError(err)
+	}
+	for i := range cfg.Sources {
+		cfg.Sources[i].Line = l.lines.line("source[" + strconv.Itoa(i) + "]")
+	}
+	for i := range cfg.Expects {
+		cfg.Expects[i].Line = l.lines.line("expect[" + strconv.Itoa(i) + "]")
+	}
+	l.validate(cfg)
+	if len(l.errs) > 0 {
+		return nil, l.err()
+	}
+	return cfg, nil
+}
+
+type loader struct {
+	file  string
+	env   LookupEnv
+	lines lines
+	errs  []*Error
+}
+
+func (l *loader) errorAt(path, msg string) {
+	l.errs = append(l.errs, &Error{File: l.file, Line: l.lines.line(path), Msg: msg})
+}
+
+func (l *loader) err() error {
+	sort.SliceStable(l.errs, func(i, j int) bool { return l.errs[i].Line < l.errs[j].Line })
+	errs := make([]error, len(l.errs))
+	for i, e := range l.errs {
+		errs[i] = e
+	}
+	return errors.Join(errs...)
+}
+
+var lineInMsg = regexp.MustCompile(`^toml: line (\d+)(?: \(last key "([^"]*)"\))?: (.*)$`)
+
+// decodeError turns a TOML error into one located line.
+func (l *loader) decodeError(err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return &Error{File: l.file, Line: pe.Position.Line, Msg: "invalid TOML: " + pe.Message}
+	}
+	msg := err.Error()
+	if m := lineInMsg.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		detail := m[3]
+		if m[2] != "" {
+			detail = fmt.Sprintf("%s: %s", m[2], strings.TrimPrefix(detail, "incompatible types: "))
+		}
+		return &Error{File: l.file, Line: n, Msg: detail}
+	}
+	return &Error{File: l.file, Msg: strings.TrimPrefix(msg, "toml: ")}
+}
+
+// secret resolves an *_env setting; an unset or empty variable is an error.
+func (l *loader) secret(path, key, varName, owner string) Secret {
+	if varName == "" {
+		return ""
+	}
+	v, ok := l.env(varName)
+	if !ok || v == "" {
+		l.errorAt(path, fmt.Sprintf("%s: environment variable %s (%s) is not set", owner, varName, key))
+		return ""
+	}
+	return Secret(v)
+}

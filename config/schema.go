@@ -1,0 +1,149 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+)
+
+// The keys each table accepts. A source accepts the common keys plus those
+// of its type.
+var (
+	topKeys       = keySet("store", "notify", "digest", "server", "source", "expect")
+	storeKeys     = keySet("path")
+	notifyKeys    = keySet("slack")
+	slackKeys     = keySet("webhook_url_env", "token_env", "channel", "api_url", "min_severity", "send_resolved")
+	digestKeys    = keySet("schedule", "channel")
+	serverKeys    = keySet("listen")
+	commonKeys    = keySet("name", "type", "schedule", "ignore")
+	thresholdKeys = keySet("path", "above", "below", "severity", "category")
+	expectKeys    = keySet("source", "path", "contains", "equals", "present", "absent", "semver", "severity", "note")
+	typeKeys      = map[string]map[string]bool{
+		TypeAuth0:          keySet("domain", "client_id_env", "client_secret_env", "base_url"),
+		TypeGitHubReleases: keySet("repo", "deployed", "include_prereleases", "token_env", "api_url"),
+		TypeFeed:           keySet("url"),
+		TypeHTTPJSON:       keySet("url", "headers_env", "threshold"),
+	}
+)
+
+// Types lists the known source types.
+func Types() []string {
+	out := make([]string, 0, len(typeKeys))
+	for t := range typeKeys {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func keySet(keys ...string) map[string]bool {
+	m := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		m[k] = true
+	}
+	return m
+}
+
+// checkKeys reports every key the schema does not know, with its line.
+func (l *loader) checkKeys(raw map[string]any) {
+	l.unknown("", raw, topKeys, "at the top level")
+	if t, ok := table(raw["store"]); ok {
+		l.unknown("store", t, storeKeys, "in [store]")
+	}
+	if t, ok := table(raw["notify"]); ok {
+		l.unknown("notify", t, notifyKeys, "in [notify]")
+		if s, ok := table(t["slack"]); ok {
+			l.unknown("notify.slack", s, slackKeys, "in [notify.slack]")
+		}
+	}
+	if t, ok := table(raw["digest"]); ok {
+		l.unknown("digest", t, digestKeys, "in [digest]")
+	}
+	if t, ok := table(raw["server"]); ok {
+		l.unknown("server", t, serverKeys, "in [server]")
+	}
+	for i, src := range tables(raw["source"]) {
+		at := "source[" + strconv.Itoa(i) + "]"
+		typ, _ := src["type"].(string)
+		allowed, known := typeKeys[typ]
+		for _, k := range sortedKeys(src) {
+			if commonKeys[k] || allowed[k] {
+				continue
+			}
+			if !known {
+				if _, other := anyTypeKey(k); other {
+					continue // reported as an unknown type instead
+				}
+			}
+			if owner, other := anyTypeKey(k); other && known {
+				l.errorAt(at+"."+k, fmt.Sprintf("source %s: key %q is for %s sources, not %s", sourceLabel(src, i), k, owner, typ))
+				continue
+			}
+			l.errorAt(at+"."+k, fmt.Sprintf("source %s: unknown key %q", sourceLabel(src, i), k))
+		}
+		for j, th := range tables(src["threshold"]) {
+			l.unknown(at+".threshold["+strconv.Itoa(j)+"]", th, thresholdKeys, "in a [[source.threshold]] of source "+sourceLabel(src, i))
+		}
+	}
+	for i, e := range tables(raw["expect"]) {
+		l.unknown("expect["+strconv.Itoa(i)+"]", e, expectKeys, "in an [[expect]]")
+	}
+}
+
+func (l *loader) unknown(at string, t map[string]any, allowed map[string]bool, where string) {
+	for _, k := range sortedKeys(t) {
+		if !allowed[k] {
+			path := k
+			if at != "" {
+				path = at + "." + k
+			}
+			l.errorAt(path, fmt.Sprintf("unknown key %q %s", k, where))
+		}
+	}
+}
+
+func anyTypeKey(k string) (string, bool) {
+	for _, t := range Types() {
+		if typeKeys[t][k] {
+			return t, true
+		}
+	}
+	return "", false
+}
+
+func sourceLabel(src map[string]any, i int) string {
+	if n, ok := src["name"].(string); ok && n != "" {
+		return strconv.Quote(n)
+	}
+	return "#" + strconv.Itoa(i+1)
+}
+
+func table(v any) (map[string]any, bool) {
+	m, ok := v.(map[string]any)
+	return m, ok
+}
+
+func tables(v any) []map[string]any {
+	switch x := v.(type) {
+	case []map[string]any:
+		return x
+	case []any:
+		out := make([]map[string]any, 0, len(x))
+		for _, e := range x {
+			if m, ok := e.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

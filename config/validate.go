@@ -1,0 +1,239 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/driftwatch/driftwatch/diff"
+)
+
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+
+var repoRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+
+func (l *loader) validate(c *Config) {
+	if s := c.Notify.Slack; s != nil {
+		l.validateSlack(c, s)
+	}
+	if c.Digest.Schedule == "" {
+		c.Digest.Schedule = DefaultDigestSchedule
+	} else if _, err := ParseSchedule(c.Digest.Schedule); err != nil {
+		l.errorAt("digest.schedule", "digest: "+err.Error())
+	}
+	if c.Digest.Channel != "" && (c.Notify.Slack == nil || c.Notify.Slack.TokenEnv == "") {
+		l.errorAt("digest.channel", "digest: channel needs [notify.slack] with token_env (bot mode); a webhook posts to its own channel")
+	}
+	if c.Server.Listen == "" {
+		c.Server.Listen = DefaultListen
+	} else if _, _, err := net.SplitHostPort(c.Server.Listen); err != nil {
+		l.errorAt("server.listen", fmt.Sprintf("server: listen %q: want host:port", c.Server.Listen))
+	}
+	seen := map[string]int{}
+	for i := range c.Sources {
+		l.validateSource(i, &c.Sources[i], seen)
+	}
+	for i := range c.Expects {
+		l.validateExpect(c, i, &c.Expects[i])
+	}
+}
+
+func (l *loader) validateSlack(c *Config, s *Slack) {
+	at := "notify.slack"
+	switch {
+	case s.WebhookURLEnv == "" && s.TokenEnv == "":
+		l.errorAt(at, "notify.slack: set webhook_url_env or token_env")
+	case s.WebhookURLEnv != "" && s.TokenEnv != "":
+		l.errorAt(at+".token_env", "notify.slack: set webhook_url_env or token_env, not both")
+	case s.TokenEnv != "" && s.Channel == "":
+		l.errorAt(at+".token_env", "notify.slack: channel is required with token_env")
+	case s.WebhookURLEnv != "" && s.Channel != "":
+		l.errorAt(at+".channel", "notify.slack: channel applies to token_env (bot mode) only; a webhook posts to its own channel")
+	}
+	if s.MinSeverity == "" {
+		s.MinSeverity = DefaultMinSeverity
+	} else if !validSeverity(s.MinSeverity) {
+		l.errorAt(at+".min_severity", fmt.Sprintf("notify.slack: min_severity %q: want info, warning or breaking", s.MinSeverity))
+	}
+	if s.APIURL != "" {
+		l.checkURL(at+".api_url", "notify.slack: api_url", s.APIURL)
+	}
+	s.WebhookURL = l.secret(at+".webhook_url_env", "webhook_url_env", s.WebhookURLEnv, "notify.slack")
+	s.Token = l.secret(at+".token_env", "token_env", s.TokenEnv, "notify.slack")
+}
+
+func (l *loader) validateSource(i int, s *Source, seen map[string]int) {
+	at := "source[" + strconv.Itoa(i) + "]"
+	label := fmt.Sprintf("source %q", s.Name)
+	switch {
+	case s.Name == "":
+		label = fmt.Sprintf("source #%d", i+1)
+		l.errorAt(at, label+": name is required")
+	case !nameRE.MatchString(s.Name):
+		l.errorAt(at+".name", fmt.Sprintf("%s: name must match [a-z0-9][a-z0-9._-]*", label))
+	default:
+		if prev, dup := seen[s.Name]; dup {
+			l.errorAt(at+".name", fmt.Sprintf("%s: name already used by source #%d", label, prev+1))
+		}
+		seen[s.Name] = i
+	}
+	if _, ok := typeKeys[s.Type]; !ok {
+		if s.Type == "" {
+			l.errorAt(at, label+": type is required (one of "+strings.Join(Types(), ", ")+")")
+		} else {
+			l.errorAt(at+".type", fmt.Sprintf("%s: unknown type %q (want one of %s)", label, s.Type, strings.Join(Types(), ", ")))
+		}
+		return
+	}
+	if s.Schedule == "" {
+		s.Schedule = DefaultSchedule
+	} else if _, err := ParseSchedule(s.Schedule); err != nil {
+		l.errorAt(at+".schedule", label+": "+err.Error())
+	}
+	for _, p := range s.Ignore {
+		if _, err := diff.ParsePattern(p); err != nil || p == "" {
+			l.errorAt(at+".ignore", fmt.Sprintf("%s: ignore %q is not a JSON Pointer", label, p))
+		}
+	}
+	required := func(key, val string) {
+		if val == "" {
+			l.errorAt(at, fmt.Sprintf("%s: %s is required for %s sources", label, key, s.Type))
+		}
+	}
+	switch s.Type {
+	case TypeAuth0:
+		required("domain", s.Domain)
+		required("client_id_env", s.ClientIDEnv)
+		required("client_secret_env", s.ClientSecretEnv)
+		if strings.Contains(s.Domain, "/") || strings.Contains(s.Domain, ":") {
+			l.errorAt(at+".domain", fmt.Sprintf("%s: domain %q: want a host name such as acme.eu.auth0.com, without scheme", label, s.Domain))
+		}
+		if s.BaseURL != "" {
+			l.checkURL(at+".base_url", label+": base_url", s.BaseURL)
+		}
+		s.ClientID = l.secret(at+".client_id_env", "client_id_env", s.ClientIDEnv, label)
+		s.ClientSecret = l.secret(at+".client_secret_env", "client_secret_env", s.ClientSecretEnv, label)
+	case TypeGitHubReleases:
+		required("repo", s.Repo)
+		if s.Repo != "" && !repoRE.MatchString(s.Repo) {
+			l.errorAt(at+".repo", fmt.Sprintf("%s: repo %q: want owner/name", label, s.Repo))
+		}
+		if s.Deployed != "" {
+			if _, err := semver.NewVersion(s.Deployed); err != nil {
+				l.errorAt(at+".deployed", fmt.Sprintf("%s: deployed %q is not a semantic version", label, s.Deployed))
+			}
+		}
+		if s.APIURL != "" {
+			l.checkURL(at+".api_url", label+": api_url", s.APIURL)
+		}
+		s.Token = l.secret(at+".token_env", "token_env", s.TokenEnv, label)
+	case TypeFeed:
+		required("url", s.URL)
+		if s.URL != "" {
+			l.checkURL(at+".url", label+": url", s.URL)
+		}
+	case TypeHTTPJSON:
+		required("url", s.URL)
+		if s.URL != "" {
+			l.checkURL(at+".url", label+": url", s.URL)
+		}
+		for _, h := range sortedStrings(s.HeadersEnv) {
+			if s.Headers == nil {
+				s.Headers = map[string]Secret{}
+			}
+			s.Headers[h] = l.secret(at+".headers_env", "headers_env."+h, s.HeadersEnv[h], label)
+		}
+		for j := range s.Thresholds {
+			l.validateThreshold(at+".threshold["+strconv.Itoa(j)+"]", label, &s.Thresholds[j])
+		}
+	}
+}
+
+func (l *loader) validateThreshold(at, label string, t *Threshold) {
+	if _, err := diff.ParsePointer(t.Path); err != nil || t.Path == "" {
+		l.errorAt(at+".path", fmt.Sprintf("%s: threshold path %q is not a JSON Pointer", label, t.Path))
+	}
+	if (t.Above == nil) == (t.Below == nil) {
+		l.errorAt(at, fmt.Sprintf("%s: threshold %s needs exactly one of above or below", label, t.Path))
+	}
+	if t.Severity == "" {
+		t.Severity = "warning"
+	} else if !validSeverity(t.Severity) {
+		l.errorAt(at+".severity", fmt.Sprintf("%s: threshold severity %q: want info, warning or breaking", label, t.Severity))
+	}
+	switch t.Category {
+	case "":
+		t.Category = "infrastructure"
+	case "infrastructure", "usage-growth":
+	default:
+		l.errorAt(at+".category", fmt.Sprintf("%s: threshold category %q: want infrastructure or usage-growth", label, t.Category))
+	}
+}
+
+func (l *loader) validateExpect(c *Config, i int, e *Expect) {
+	at := "expect[" + strconv.Itoa(i) + "]"
+	label := fmt.Sprintf("expect #%d", i+1)
+	if e.Source == "" {
+		l.errorAt(at, label+": source is required")
+	} else if _, ok := c.Source(e.Source); !ok {
+		l.errorAt(at+".source", fmt.Sprintf("%s: unknown source %q", label, e.Source))
+	}
+	if _, err := diff.ParsePointer(e.Path); err != nil {
+		l.errorAt(at+".path", fmt.Sprintf("%s: path %q is not a JSON Pointer", label, e.Path))
+	}
+	n := 0
+	for _, set := range []bool{e.Contains != nil, e.Equals != nil, e.Present != nil, e.Absent != nil, e.Semver != ""} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		l.errorAt(at, label+": set exactly one of contains, equals, present, absent or semver")
+	}
+	if e.Present != nil && !*e.Present {
+		l.errorAt(at+".present", label+": present = false: use absent = true")
+	}
+	if e.Absent != nil && !*e.Absent {
+		l.errorAt(at+".absent", label+": absent = false: use present = true")
+	}
+	if e.Semver != "" {
+		if _, err := semver.NewConstraint(e.Semver); err != nil {
+			l.errorAt(at+".semver", fmt.Sprintf("%s: semver constraint %q: %v", label, e.Semver, err))
+		}
+	}
+	if e.Severity == "" {
+		e.Severity = "breaking"
+	} else if !validSeverity(e.Severity) {
+		l.errorAt(at+".severity", fmt.Sprintf("%s: severity %q: want info, warning or breaking", label, e.Severity))
+	}
+}
+
+func (l *loader) checkURL(at, label, raw string) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		l.errorAt(at, fmt.Sprintf("%s %q: want an http(s) URL", label, raw))
+	}
+}
+
+func validSeverity(s string) bool {
+	switch s {
+	case "info", "warning", "breaking":
+		return true
+	}
+	return false
+}
+
+func sortedStrings(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,111 @@
+// Package httpjson watches any JSON endpoint: a status page, a cloud
+// resource API, a metrics API. The response body is the document.
+package httpjson
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+
+	"github.com/driftwatch/driftwatch/diff"
+	"github.com/driftwatch/driftwatch/providers/polite"
+	"github.com/driftwatch/driftwatch/watcher"
+)
+
+// Config is one http_json source.
+type Config struct {
+	Name string
+	URL  string
+	// Headers are sent with the request; their values are secrets.
+	Headers map[string]string
+}
+
+// Provider fetches one JSON endpoint with conditional requests.
+type Provider struct {
+	cfg    Config
+	hc     *http.Client
+	logger *slog.Logger
+}
+
+var _ watcher.Provider = (*Provider)(nil)
+
+// New returns a provider for cfg; hc should carry a timeout.
+func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Provider, error) {
+	u, err := url.Parse(cfg.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("http_json: url %q: want an http(s) URL", cfg.URL)
+	}
+	if hc == nil {
+		hc = polite.NewClient(nil, 0)
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Provider{cfg: cfg, hc: hc, logger: logger}, nil
+}
+
+// SafeURL returns the URL without credentials or query, for messages.
+func SafeURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(invalid URL)"
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return u.String()
+}
+
+// Fetch GETs the endpoint. A 304 is Unchanged; anything but a 2xx with a
+// whole JSON body is an error.
+func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher.Result, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.cfg.URL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("http_json: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	for k, v := range p.cfg.Headers {
+		req.Header.Set(k, v)
+	}
+	v, _ := prev.Get(p.cfg.URL)
+	polite.SetValidators(req, v)
+	safe := SafeURL(p.cfg.URL)
+	resp, err := p.hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("http_json: GET %s: %w", safe, unwrapURLError(err))
+	}
+	state := watcher.FetchState{}
+	if resp.StatusCode == http.StatusNotModified {
+		polite.Drain(resp)
+		state.Set(p.cfg.URL, v)
+		return &watcher.Result{Unchanged: true, State: state, RateRemaining: -1, Requests: 1}, nil
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, fmt.Errorf("http_json: %w", polite.NewStatusError(resp, safe))
+	}
+	body, err := polite.ReadBody(resp, 0)
+	if err != nil {
+		return nil, fmt.Errorf("http_json: GET %s: %w", safe, err)
+	}
+	doc, err := diff.Decode(body)
+	if err != nil {
+		ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+		if ct == "" {
+			ct = "no content type"
+		}
+		return nil, fmt.Errorf("http_json: GET %s: response is not a whole JSON document (%s): %v; starts %q",
+			safe, ct, err, polite.Snippet(body, 60))
+	}
+	state.Set(p.cfg.URL, polite.Validators(resp))
+	return &watcher.Result{Doc: doc, State: state, RateRemaining: -1, Requests: 1}, nil
+}
+
+// unwrapURLError drops the *url.Error wrapper, whose text repeats the full
+// URL (query included).
+func unwrapURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}

@@ -1,0 +1,171 @@
+// Package providers turns configured sources into runnable ones: one
+// explicit switch from a source's type to its provider, its rules and the
+// shape of its documents. Adding a type means adding a case here.
+package providers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/driftwatch/driftwatch/config"
+	"github.com/driftwatch/driftwatch/diff"
+	"github.com/driftwatch/driftwatch/providers/httpjson"
+	"github.com/driftwatch/driftwatch/providers/polite"
+	"github.com/driftwatch/driftwatch/rules"
+	"github.com/driftwatch/driftwatch/watcher"
+)
+
+// RulesVersion changes when rules change meaning, so unchanged documents
+// are judged again after an upgrade.
+const RulesVersion = "1"
+
+// Deps are what providers share.
+type Deps struct {
+	// HTTP is the client providers use; one with a timeout when nil.
+	HTTP   *http.Client
+	Logger *slog.Logger
+}
+
+// Build returns a runtime for every configured source.
+func Build(cfg *config.Config, deps Deps) ([]*watcher.Runtime, error) {
+	if deps.HTTP == nil {
+		deps.HTTP = polite.NewClient(nil, 0)
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	out := make([]*watcher.Runtime, 0, len(cfg.Sources))
+	for i := range cfg.Sources {
+		rt, err := Runtime(cfg, &cfg.Sources[i], deps)
+		if err != nil {
+			return nil, fmt.Errorf("source %q: %w", cfg.Sources[i].Name, err)
+		}
+		out = append(out, rt)
+	}
+	return out, nil
+}
+
+// Runtime builds one source's provider, rules and document options.
+func Runtime(cfg *config.Config, src *config.Source, deps Deps) (*watcher.Runtime, error) {
+	logger := deps.Logger.With("source", src.Name)
+	exps := cfg.ExpectsFor(src.Name)
+	rt := &watcher.Runtime{
+		Source: watcher.Source{Name: src.Name, Type: src.Type, Schedule: src.Schedule, Ignore: src.Ignore},
+	}
+	ignore := make([]diff.Pattern, 0, len(src.Ignore))
+	for _, p := range src.Ignore {
+		pat, err := diff.ParsePattern(p)
+		if err != nil {
+			return nil, err
+		}
+		ignore = append(ignore, pat)
+	}
+	rt.Options = diff.Options{Sets: Sets(src.Type), Ignore: ignore}
+	category := watcher.Configuration
+	switch src.Type {
+	case config.TypeHTTPJSON:
+		headers := map[string]string{}
+		for k, v := range src.Headers {
+			headers[k] = v.Reveal()
+		}
+		p, err := httpjson.New(httpjson.Config{Name: src.Name, URL: src.URL, Headers: headers}, deps.HTTP, logger)
+		if err != nil {
+			return nil, err
+		}
+		rt.Provider = p
+		rt.Rules = append(rt.Rules, rules.Thresholds(thresholds(src.Thresholds)))
+	default:
+		extra, cat, err := typed(cfg, src, exps, deps.HTTP, logger)
+		if err != nil {
+			return nil, err
+		}
+		rt.Provider, category = extra.Provider, cat
+		rt.Rules = append(rt.Rules, extra.Rules...)
+	}
+	if len(exps) > 0 {
+		rt.Rules = append(rt.Rules, rules.Expect(expectations(exps, category)))
+	}
+	rt.RulesKey = rulesKey(src, exps)
+	return rt, nil
+}
+
+// Sets returns the set arrays of a source type's documents.
+func Sets(typ string) []diff.Pattern {
+	return setsOf(typ)
+}
+
+func thresholds(ts []config.Threshold) []rules.Threshold {
+	out := make([]rules.Threshold, 0, len(ts))
+	for _, t := range ts {
+		sev, _ := watcher.ParseSeverity(t.Severity)
+		out = append(out, rules.Threshold{Path: t.Path, Above: t.Above, Below: t.Below, Severity: sev, Category: watcher.Category(t.Category)})
+	}
+	return out
+}
+
+func expectations(es []config.Expect, category watcher.Category) []rules.Expectation {
+	out := make([]rules.Expectation, 0, len(es))
+	for _, e := range es {
+		sev, _ := watcher.ParseSeverity(e.Severity)
+		x := rules.Expectation{Path: e.Path, Kind: e.Kind(), Constraint: e.Semver, Severity: sev, Category: category, Note: e.Note}
+		switch x.Kind {
+		case "contains":
+			x.Value = tomlValue(e.Contains)
+		case "equals":
+			x.Value = tomlValue(e.Equals)
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// tomlValue turns a TOML value into a document value (json.Number for
+// numbers), so it compares with decoded snapshots.
+func tomlValue(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	d, err := diff.Decode(b)
+	if err != nil {
+		return v
+	}
+	return d
+}
+
+// rulesKey identifies a source's rule configuration; secrets marshal as
+// "[redacted]".
+func rulesKey(src *config.Source, exps []config.Expect) string {
+	b, _ := json.Marshal(struct {
+		V   string
+		Src *config.Source
+		Exp []config.Expect
+	}{RulesVersion, src, exps})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+// expectedBy reports whether an expectation of the source names a pointer
+// (and, when value is given, that value).
+func expectedBy(exps []config.Expect) func(path, value string) bool {
+	return func(path, value string) bool {
+		for _, e := range exps {
+			if e.Path != path {
+				continue
+			}
+			if value == "" {
+				return true
+			}
+			for _, v := range []any{e.Contains, e.Equals} {
+				if s, ok := v.(string); ok && s == value {
+					return true
+				}
+			}
+		}
+		return false
+	}
+}

@@ -1,0 +1,169 @@
+package watcher
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/driftwatch/driftwatch/diff"
+)
+
+// digestChanges is how many plain changes a digest lists per source.
+const digestChanges = 10
+
+// BuildDigest summarises what changed in [since, until): per source, the
+// new releases or feed entries, the other changes (first to last snapshot
+// of the period), findings opened and resolved, and findings still open.
+func (e *Engine) BuildDigest(ctx context.Context, since, until time.Time) (*Digest, error) {
+	d := &Digest{Since: since.UTC(), Until: until.UTC()}
+	snaps, err := e.Store.SnapshotsBetween(ctx, since, until)
+	if err != nil {
+		return nil, err
+	}
+	bySource := map[string]*DigestSource{}
+	get := func(name string) *DigestSource {
+		if s, ok := bySource[name]; ok {
+			return s
+		}
+		s := &DigestSource{Name: name, Type: e.typeOf(name)}
+		bySource[name] = s
+		return s
+	}
+	first, last := map[string]SnapshotInfo{}, map[string]SnapshotInfo{}
+	for _, s := range snaps {
+		ds := get(s.Source)
+		ds.Snapshots++
+		if _, ok := first[s.Source]; !ok {
+			first[s.Source] = s
+		}
+		last[s.Source] = s
+	}
+	for name, f := range first {
+		if err := e.digestChanges(ctx, get(name), f, last[name]); err != nil {
+			return nil, err
+		}
+	}
+	changed, err := e.Store.FindingsChangedBetween(ctx, since, until)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range changed {
+		ds := get(f.Source)
+		inPeriod := func(t *time.Time) bool { return t != nil && !t.Before(since) && t.Before(until) }
+		switch {
+		case f.State == Resolved && inPeriod(f.ResolvedAt):
+			ds.Resolved = append(ds.Resolved, f)
+		case f.State != Resolved && inPeriod(&f.DetectedAt):
+			ds.Opened = append(ds.Opened, f)
+		}
+	}
+	open, err := e.Store.Findings(ctx, FindingFilter{States: []State{Open, Acked}})
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range open {
+		if f.DetectedAt.Before(since) {
+			ds := get(f.Source)
+			ds.StillOpen = append(ds.StillOpen, f)
+		}
+	}
+	for _, s := range bySource {
+		if !s.Empty() {
+			d.Sources = append(d.Sources, *s)
+		}
+	}
+	sort.Slice(d.Sources, func(i, j int) bool { return d.Sources[i].Name < d.Sources[j].Name })
+	return d, nil
+}
+
+func (e *Engine) typeOf(name string) string {
+	for _, rt := range e.Sources {
+		if rt.Source.Name == name {
+			return rt.Source.Type
+		}
+	}
+	st, err := e.Store.SourceState(context.Background(), name)
+	if err == nil {
+		return st.Type
+	}
+	return ""
+}
+
+// digestChanges diffs the snapshot before the period against the last one
+// in it; a source first seen in the period has no changes to tell.
+func (e *Engine) digestChanges(ctx context.Context, ds *DigestSource, first, last SnapshotInfo) error {
+	base, err := e.Store.PreviousSnapshot(ctx, ds.Name, first.ID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	end, err := e.Store.Snapshot(ctx, ds.Name, last.ID)
+	if err != nil {
+		return err
+	}
+	var sets []diff.Pattern
+	for _, rt := range e.Sources {
+		if rt.Source.Name == ds.Name {
+			sets = rt.Options.Sets
+		}
+	}
+	changes, err := diff.Diff(base.Body, end.Body, diff.Options{Sets: sets})
+	if err != nil {
+		return err
+	}
+	endDoc, _ := diff.Decode(end.Body)
+	for _, c := range changes {
+		if item, ok := newItem(ds.Type, c, endDoc); ok {
+			ds.New = append(ds.New, item)
+			continue
+		}
+		ds.ChangesTotal++
+		if len(ds.Changes) < digestChanges {
+			ds.Changes = append(ds.Changes, c)
+		}
+	}
+	return nil
+}
+
+// newItem recognises a release or feed entry that appeared.
+func newItem(typ string, c diff.Change, doc any) (DigestItem, bool) {
+	if c.Op != diff.Added {
+		return DigestItem{}, false
+	}
+	segs, err := diff.ParsePointer(c.Path)
+	if err != nil || len(segs) != 2 {
+		return DigestItem{}, false
+	}
+	var collection string
+	switch typ {
+	case "github_releases":
+		collection = "releases"
+	case "feed":
+		collection = "entries"
+	default:
+		return DigestItem{}, false
+	}
+	if segs[0] != collection {
+		return DigestItem{}, false
+	}
+	item := DigestItem{Key: segs[1], Title: segs[1]}
+	if m, ok := diff.GetSegments(doc, segs); ok {
+		if obj, ok := m.(map[string]any); ok {
+			if t, ok := obj["title"].(string); ok && t != "" {
+				item.Title = t
+			} else if t, ok := obj["name"].(string); ok && t != "" && !strings.EqualFold(t, segs[1]) {
+				item.Title = segs[1] + " — " + t
+			}
+			for _, k := range []string{"url", "link"} {
+				if u, ok := obj[k].(string); ok {
+					item.URL = u
+				}
+			}
+		}
+	}
+	return item, true
+}

@@ -1,0 +1,420 @@
+package watcher
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/driftwatch/driftwatch/diff"
+)
+
+// Runtime is one source ready to poll: its provider, its rules and the
+// shape of its documents.
+type Runtime struct {
+	Source   Source
+	Provider Provider
+	Rules    []Rule
+	// Options gives the set arrays of the source's documents and the paths
+	// it ignores.
+	Options diff.Options
+	// RulesKey identifies the rules' configuration (expectations,
+	// thresholds, deployed version); when it changes, an unchanged
+	// document is judged again.
+	RulesKey string
+}
+
+// Observer receives what the engine did, for metrics. Every method must be
+// cheap and safe for concurrent use.
+type Observer interface {
+	Polled(r SourceReport)
+	Delivered(sent, failed, gaveUp int)
+}
+
+// Engine runs poll cycles: fetch, store, diff, judge, record, deliver.
+type Engine struct {
+	Sources  []*Runtime
+	Store    Store
+	Notifier Notifier // nil: notices stay in the outbox
+	Policy   NoticePolicy
+	Logger   *slog.Logger
+	Observer Observer // may be nil
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Concurrency bounds the sources fetched at once (default 4).
+	Concurrency int
+	// FailThreshold is how many failures in a row raise a source's failing
+	// finding (default 3).
+	FailThreshold int
+}
+
+// Outcome is what one source's poll came to.
+type Outcome string
+
+// The poll outcomes.
+const (
+	OutcomeBaseline  Outcome = "baseline"  // first snapshot stored
+	OutcomeChanged   Outcome = "changed"   // a new snapshot stored
+	OutcomeUnchanged Outcome = "unchanged" // same content (or 304)
+	OutcomeFailed    Outcome = "failed"    // nothing stored
+)
+
+// SourceReport is one source's part of a poll.
+type SourceReport struct {
+	Source        string
+	Type          string
+	Outcome       Outcome
+	Err           error
+	Duration      time.Duration
+	Changes       int
+	Opened        int
+	Resolved      int
+	Notices       int
+	SnapshotID    int64
+	Requests      int
+	RateRemaining int
+}
+
+// PollReport is the result of one poll cycle.
+type PollReport struct {
+	Sources []SourceReport
+}
+
+// Failed counts the sources whose fetch failed.
+func (r *PollReport) Failed() int {
+	n := 0
+	for _, s := range r.Sources {
+		if s.Outcome == OutcomeFailed {
+			n++
+		}
+	}
+	return n
+}
+
+// UnknownSourceError names a source that is not configured.
+type UnknownSourceError struct{ Name string }
+
+func (e *UnknownSourceError) Error() string { return fmt.Sprintf("unknown source %q", e.Name) }
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (e *Engine) logger() *slog.Logger {
+	if e.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.Logger
+}
+
+// Select returns the runtimes with the given names, all when none given.
+func (e *Engine) Select(names []string) ([]*Runtime, error) {
+	if len(names) == 0 {
+		return e.Sources, nil
+	}
+	var out []*Runtime
+	for _, n := range names {
+		var found *Runtime
+		for _, rt := range e.Sources {
+			if rt.Source.Name == n {
+				found = rt
+			}
+		}
+		if found == nil {
+			return nil, &UnknownSourceError{Name: n}
+		}
+		out = append(out, found)
+	}
+	return out, nil
+}
+
+// Poll runs one cycle over the named sources (all when none are named):
+// each source is fetched, stored and judged in its own transaction, and a
+// failing source never stops the others. Notices are written to the
+// outbox, not delivered; call Deliver for that.
+func (e *Engine) Poll(ctx context.Context, names ...string) (*PollReport, error) {
+	rts, err := e.Select(names)
+	if err != nil {
+		return nil, err
+	}
+	n := e.Concurrency
+	if n <= 0 {
+		n = 4
+	}
+	poll := newPollID()
+	peers := &peerCache{e: e, ctx: ctx, docs: map[string]any{}}
+	report := &PollReport{Sources: make([]SourceReport, len(rts))}
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for i, rt := range rts {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			report.Sources[i] = e.PollSource(ctx, rt, poll, peers)
+		}()
+	}
+	wg.Wait()
+	return report, nil
+}
+
+func newPollID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// PollSource fetches, stores and judges one source. peers may be nil.
+func (e *Engine) PollSource(ctx context.Context, rt *Runtime, poll string, peers Peers) SourceReport {
+	start := time.Now()
+	rep := SourceReport{Source: rt.Source.Name, Type: rt.Source.Type, RateRemaining: -1}
+	if peers == nil {
+		peers = &peerCache{e: e, ctx: ctx, docs: map[string]any{}}
+	}
+	err := e.pollSource(ctx, rt, poll, peers, &rep)
+	rep.Duration = time.Since(start)
+	log := e.logger().With("source", rt.Source.Name, "type", rt.Source.Type)
+	if err != nil {
+		rep.Outcome, rep.Err = OutcomeFailed, err
+		log.Error("poll failed", "duration", rep.Duration.Round(time.Millisecond), "error", err.Error())
+	} else {
+		log.Info("poll", "outcome", string(rep.Outcome), "duration", rep.Duration.Round(time.Millisecond),
+			"changes", rep.Changes, "opened", rep.Opened, "resolved", rep.Resolved, "requests", rep.Requests)
+	}
+	if e.Observer != nil {
+		e.Observer.Polled(rep)
+	}
+	return rep
+}
+
+func (e *Engine) pollSource(ctx context.Context, rt *Runtime, poll string, peers Peers, rep *SourceReport) error {
+	name := rt.Source.Name
+	st, err := e.Store.SourceState(ctx, name)
+	if err != nil {
+		return err
+	}
+	var latest *Snapshot
+	loadLatest := func() (*Snapshot, error) {
+		if latest != nil {
+			return latest, nil
+		}
+		s, err := e.Store.LatestSnapshot(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		latest = s
+		return s, nil
+	}
+	prev := st.Fetch
+	prev.Last = func() (any, error) {
+		s, err := loadLatest()
+		if err != nil {
+			return nil, err
+		}
+		return diff.Decode(s.Body)
+	}
+	res, err := e.fetch(ctx, rt, prev)
+	if err == nil && res.Unchanged && st.LastHash == "" {
+		err = errors.New("upstream answered 304 Not Modified but no snapshot is stored")
+	}
+	if err != nil {
+		return e.recordFailure(ctx, rt, st, poll, fmt.Errorf("%s: %w", name, err))
+	}
+	rep.Requests, rep.RateRemaining = res.Requests, res.RateRemaining
+	now := e.now()
+
+	var body []byte
+	var snap *NewSnapshot
+	var changes []diff.Change
+	baseline := false
+	if !res.Unchanged {
+		body, err = diff.Canonical(res.Doc, rt.Options)
+		if err != nil {
+			return e.recordFailure(ctx, rt, st, poll, fmt.Errorf("%s: %w", name, err))
+		}
+		sum := sha256.Sum256(body)
+		hash := hex.EncodeToString(sum[:])
+		if hash != st.LastHash {
+			prevSnap, err := loadLatest()
+			switch {
+			case errors.Is(err, ErrNotFound):
+				baseline = true
+			case err != nil:
+				return err
+			default:
+				if changes, err = diff.Diff(prevSnap.Body, body, diff.Options{Sets: rt.Options.Sets}); err != nil {
+					return fmt.Errorf("%s: diff: %w", name, err)
+				}
+			}
+			snap = &NewSnapshot{Hash: hash, Body: body, Changes: len(changes)}
+		}
+	}
+	rep.Outcome, rep.Changes = OutcomeUnchanged, len(changes)
+	if snap != nil {
+		rep.Outcome = OutcomeChanged
+		if baseline {
+			rep.Outcome = OutcomeBaseline
+		}
+	}
+
+	commit := &Commit{Source: name, Type: rt.Source.Type, At: now, Fetch: res.State, Snapshot: snap,
+		Policy: e.Policy, Group: poll + "/" + name}
+	commit.Fetch.Last = nil
+	judgedKey := rt.RulesKey + "|" + now.Format("2006-01-02")
+	if snap != nil || judgedKey != st.JudgedKey {
+		j, err := e.judgement(ctx, rt, snap, body, changes, baseline, loadLatest, peers, now)
+		if err != nil {
+			return err
+		}
+		fs, err := e.judge(rt, j)
+		if err != nil {
+			e.logger().Error("judging failed; findings left as they were", "source", name, "error", err.Error())
+		} else {
+			commit.Judged, commit.Findings, commit.JudgedKey = true, fs, judgedKey
+		}
+	}
+	cr, err := e.Store.Commit(ctx, commit)
+	if err != nil {
+		return err
+	}
+	rep.SnapshotID, rep.Opened, rep.Resolved, rep.Notices = cr.SnapshotID, cr.Opened+cr.Reopened, cr.Resolved, cr.Notices
+	return nil
+}
+
+// fetch calls the provider, turning a panic into an error.
+func (e *Engine) fetch(ctx context.Context, rt *Runtime, prev FetchState) (res *Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("provider panic: %v", r)
+		}
+	}()
+	res, err = rt.Provider.Fetch(ctx, prev)
+	if err == nil && res == nil {
+		err = errors.New("provider returned no result")
+	}
+	if err == nil && !res.Unchanged && res.Doc == nil {
+		err = errors.New("provider returned no document")
+	}
+	return res, err
+}
+
+func (e *Engine) judgement(ctx context.Context, rt *Runtime, snap *NewSnapshot, body []byte, changes []diff.Change,
+	baseline bool, loadLatest func() (*Snapshot, error), peers Peers, now time.Time) (*Judgement, error) {
+	j := &Judgement{Source: rt.Source, Changes: changes, Baseline: baseline, Now: now, Peers: peers}
+	var err error
+	if snap != nil {
+		if j.New, err = diff.Decode(body); err != nil {
+			return nil, err
+		}
+		if !baseline {
+			prev, err := loadLatest()
+			if err != nil {
+				return nil, err
+			}
+			if j.Old, err = diff.Decode(prev.Body); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		cur, err := loadLatest()
+		if err != nil {
+			return nil, err
+		}
+		if j.New, err = diff.Decode(cur.Body); err != nil {
+			return nil, err
+		}
+		if j.Old, err = diff.Decode(cur.Body); err != nil {
+			return nil, err
+		}
+	}
+	j.Open, err = e.Store.Findings(ctx, FindingFilter{Sources: []string{rt.Source.Name}, States: []State{Open, Acked}})
+	return j, err
+}
+
+// judge runs every rule; a panicking rule fails the whole judgement so
+// that no finding is resolved by mistake.
+func (e *Engine) judge(rt *Runtime, j *Judgement) (out []Finding, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("rule panic: %v", r)
+		}
+	}()
+	seen := map[string]bool{}
+	for _, r := range rt.Rules {
+		for _, f := range r.Judge(j) {
+			f.Source = rt.Source.Name
+			fp := f.Fingerprint()
+			if seen[fp] {
+				continue
+			}
+			seen[fp] = true
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func (e *Engine) recordFailure(ctx context.Context, rt *Runtime, st SourceState, poll string, cause error) error {
+	now := e.now()
+	threshold := e.FailThreshold
+	if threshold <= 0 {
+		threshold = 3
+	}
+	f := &Failure{Source: rt.Source.Name, Type: rt.Source.Type, At: now, Error: cause.Error(),
+		Policy: e.Policy, Group: poll + "/" + rt.Source.Name}
+	if st.ConsecutiveFailures+1 >= threshold {
+		since := now
+		if st.FailingSince != nil {
+			since = *st.FailingSince
+		}
+		f.Raise = &Finding{
+			Source: rt.Source.Name, Rule: "source.failing", Severity: Warning, Category: Configuration,
+			Title:  fmt.Sprintf("%s failing since %s (%d polls in a row)", rt.Source.Name, FormatTime(since), st.ConsecutiveFailures+1),
+			Detail: "last error: " + cause.Error() + "\nCheck the source's credentials, URL and permissions; nothing is stored until it succeeds.",
+			New:    cause.Error(),
+		}
+	}
+	if _, err := e.Store.RecordFailure(ctx, f); err != nil {
+		return errors.Join(cause, err)
+	}
+	return cause
+}
+
+// peerCache loads other sources' newest documents once per poll.
+type peerCache struct {
+	e    *Engine
+	ctx  context.Context
+	mu   sync.Mutex
+	docs map[string]any
+}
+
+func (p *peerCache) Names() []Source {
+	out := make([]Source, len(p.e.Sources))
+	for i, rt := range p.e.Sources {
+		out[i] = rt.Source
+	}
+	return out
+}
+
+func (p *peerCache) Latest(name string) (any, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if d, ok := p.docs[name]; ok {
+		return d, d != nil
+	}
+	var doc any
+	if s, err := p.e.Store.LatestSnapshot(p.ctx, name); err == nil {
+		doc, _ = diff.Decode(s.Body)
+	}
+	p.docs[name] = doc
+	return doc, doc != nil
+}
