@@ -31,12 +31,22 @@ func (db *DB) Commit(ctx context.Context, c *watcher.Commit) (*watcher.CommitRes
 			at, at, string(state), c.Source); err != nil {
 			return err
 		}
+		var current string
+		if err := tx.QueryRowContext(ctx, "SELECT last_hash FROM sources WHERE name = ?", c.Source).Scan(&current); err != nil {
+			return err
+		}
+		snap := c.Snapshot
+		if snap != nil && current == snap.Hash {
+			snap = nil // another poll stored this very document meanwhile
+		} else if current != c.BaseHash {
+			return watcher.ErrConflict
+		}
 		snapID := int64(0)
-		if c.Snapshot != nil {
-			if snapID, err = insertSnapshot(ctx, tx, c.Source, c.At, c.Snapshot); err != nil {
+		if snap != nil {
+			if snapID, err = insertSnapshot(ctx, tx, c.Source, c.At, snap); err != nil {
 				return fmt.Errorf("insert snapshot: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx, "UPDATE sources SET last_hash = ? WHERE name = ?", c.Snapshot.Hash, c.Source); err != nil {
+			if _, err := tx.ExecContext(ctx, "UPDATE sources SET last_hash = ? WHERE name = ?", snap.Hash, c.Source); err != nil {
 				return err
 			}
 		} else if err := tx.QueryRowContext(ctx, "SELECT COALESCE(max(id), 0) FROM snapshots WHERE source = ?", c.Source).Scan(&snapID); err != nil {

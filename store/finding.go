@@ -140,3 +140,21 @@ func (db *DB) Ack(ctx context.Context, ids []int64, note string, at time.Time) e
 		return nil
 	})
 }
+
+// OpenFindingCounts counts open findings by severity, for metrics.
+func (db *DB) OpenFindingCounts(ctx context.Context) (map[watcher.Severity]int, error) {
+	rows, err := db.db.QueryContext(ctx, "SELECT severity, count(*) FROM findings WHERE state = 'open' GROUP BY severity")
+	if err != nil {
+		return nil, fmt.Errorf("store: count findings: %w", err)
+	}
+	defer rows.Close()
+	out := map[watcher.Severity]int{}
+	for rows.Next() {
+		var sev, n int
+		if err := rows.Scan(&sev, &n); err != nil {
+			return nil, err
+		}
+		out[watcher.Severity(sev)] = n
+	}
+	return out, rows.Err()
+}

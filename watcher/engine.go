@@ -51,6 +51,8 @@ type Engine struct {
 	// FailThreshold is how many failures in a row raise a source's failing
 	// finding (default 3).
 	FailThreshold int
+
+	locks sync.Map // source name -> *sync.Mutex: one poll of a source at a time
 }
 
 // Outcome is what one source's poll came to.
@@ -180,7 +182,14 @@ func (e *Engine) PollSource(ctx context.Context, rt *Runtime, poll string, peers
 	if peers == nil {
 		peers = &peerCache{e: e, ctx: ctx, docs: map[string]any{}}
 	}
+	mu, _ := e.locks.LoadOrStore(rt.Source.Name, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
 	err := e.pollSource(ctx, rt, poll, peers, &rep)
+	if errors.Is(err, ErrConflict) { // another process polled meanwhile: once more on its result
+		rep = SourceReport{Source: rt.Source.Name, Type: rt.Source.Type, RateRemaining: -1}
+		err = e.pollSource(ctx, rt, poll, peers, &rep)
+	}
+	mu.(*sync.Mutex).Unlock()
 	rep.Duration = time.Since(start)
 	log := e.logger().With("source", rt.Source.Name, "type", rt.Source.Type)
 	if err != nil {
@@ -267,7 +276,7 @@ func (e *Engine) pollSource(ctx context.Context, rt *Runtime, poll string, peers
 	}
 
 	commit := &Commit{Source: name, Type: rt.Source.Type, At: now, Fetch: res.State, Snapshot: snap,
-		Policy: e.Policy, Group: poll + "/" + name}
+		BaseHash: st.LastHash, Policy: e.Policy, Group: poll + "/" + name}
 	commit.Fetch.Last = nil
 	judgedKey := rt.RulesKey + "|" + now.Format("2006-01-02")
 	if snap != nil || judgedKey != st.JudgedKey {

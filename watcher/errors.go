@@ -10,6 +10,10 @@ import (
 // finding.
 var ErrNotFound = errors.New("not found")
 
+// ErrConflict is returned by Store.Commit when another process stored a
+// snapshot of the same source since the poll began.
+var ErrConflict = errors.New("another poll stored a snapshot of this source meanwhile")
+
 // RetryAfterError is a failure that names when to try again: a 429 from an
 // upstream or from Slack.
 type RetryAfterError struct {

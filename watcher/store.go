@@ -70,6 +70,10 @@ type Commit struct {
 	Fetch  FetchState
 	// Snapshot is nil when the document did not change.
 	Snapshot *NewSnapshot
+	// BaseHash is the newest snapshot's hash the poll started from. If
+	// another process stored a different snapshot meanwhile, Commit fails
+	// with ErrConflict instead of storing a diff against the wrong base.
+	BaseHash string
 	// Judged is set when rules ran; Findings is then every condition that
 	// holds now, and open findings of the source not among them resolve.
 	Judged    bool

@@ -1,25 +1,134 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/driftwatch/driftwatch/config"
+	"github.com/driftwatch/driftwatch/monitor"
+	"github.com/driftwatch/driftwatch/store"
+	"github.com/driftwatch/driftwatch/watcher"
+)
 
 func (a *app) runCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "run",
 		Short: "Run the daemon: poll on schedule, notify, serve /healthz and /metrics",
-		Args:  cobra.NoArgs,
+		Long: `Run driftwatch as a service: every source polled on its schedule (and once at
+start), notices delivered and retried, the digest posted on digest.schedule,
+GET /healthz and GET /metrics served on server.listen. SIGINT or SIGTERM stop
+it cleanly (exit 0); SIGHUP reloads the config, keeping the running one if the
+new one is invalid. One run per store: a second one exits 2 naming the holder.
+poll, check, ack and the other commands work beside it.`,
+		Example: `  driftwatch run -c /etc/driftwatch/driftwatch.toml --log-format json`,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return failf(exitUsage, "run: not built yet")
+			return a.daemon(cmd.Context())
 		},
 	}
 }
 
-func (a *app) demoCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "demo",
-		Short: "A self-contained tour against simulated upstreams, offline",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return failf(exitUsage, "demo: not built yet")
-		},
+func (a *app) daemon(ctx context.Context) error {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	lock, err := store.AcquireLock(cfg.StorePath())
+	if err != nil {
+		return fail(exitUsage, err)
+	}
+	defer lock.Release()
+	db, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	var current atomic.Pointer[watcher.Scheduler]
+	mon := monitor.New(db, func() map[string]time.Time {
+		if s := current.Load(); s != nil {
+			return s.BackedOff()
+		}
+		return nil
+	})
+	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		return failf(exitUsage, "server.listen %s: %v", cfg.Server.Listen, err)
+	}
+	srv := &http.Server{Handler: mon.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.logger.Error("server", "error", err.Error())
+		}
+	}()
+	a.logger.Info("serving /healthz and /metrics", "listen", ln.Addr().String())
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		e, err := a.engine(cfg, db, a.stdout())
+		if err != nil {
+			return err
+		}
+		e.Observer = mon
+		sched := &watcher.Scheduler{Engine: e, Logger: a.logger, Digest: cfg.Digest.Schedule}
+		current.Store(sched)
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- sched.Run(runCtx) }()
+
+		next, stop, err := a.wait(ctx, cfg, hup, done)
+		cancel()
+		if err != nil { // the scheduler itself gave up
+			return fail(exitUsage, err)
+		}
+		<-done // the in-flight cycle finished or was abandoned
+		if stop {
+			return nil
+		}
+		cfg = next
+		a.logger.Info("config reloaded", "sources", len(cfg.Sources))
+	}
+}
+
+// wait blocks until shutdown (stop), a valid reloaded config (next), or a
+// scheduler failure (err). An invalid config on SIGHUP is logged and the
+// running one kept.
+func (a *app) wait(ctx context.Context, cfg *config.Config, hup <-chan os.Signal, done <-chan error) (*config.Config, bool, error) {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil, true, nil
+		case err := <-done:
+			if err == nil {
+				err = errors.New("scheduler stopped")
+			}
+			return nil, true, err
+		case <-hup:
+			next, err := config.Load(a.configFile(), a.env.LookupEnv)
+			if err != nil {
+				a.logger.Error("config reload failed; keeping the running config", "error", err.Error())
+				continue
+			}
+			if next.StorePath() != cfg.StorePath() || next.Server.Listen != cfg.Server.Listen {
+				a.logger.Warn("store.path and server.listen changes take effect at the next restart")
+			}
+			return next, false, nil
+		}
 	}
 }
