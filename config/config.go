@@ -195,11 +195,24 @@ func (c *Config) ExpectsFor(source string) []Expect {
 
 // Secret is a value read from the environment. It prints, logs and
 // marshals as "[redacted]"; Reveal gives the value to the one place that
-// sends it.
-type Secret string
+// sends it. The value sits behind a pointer: fmt prints a wrong verb's
+// operand (%s of a struct holding a *Slack, %d) without calling String,
+// and then shows an address instead of the value.
+type Secret struct{ v *string }
 
-// Reveal returns the secret's value.
-func (s Secret) Reveal() string { return string(s) }
+// NewSecret wraps a value.
+func NewSecret(v string) Secret { return Secret{v: &v} }
+
+// Reveal returns the secret's value; "" when none was set.
+func (s Secret) Reveal() string {
+	if s.v == nil {
+		return ""
+	}
+	return *s.v
+}
+
+// Equal reports whether two secrets hold the same value (for go-cmp).
+func (s Secret) Equal(o Secret) bool { return s.Reveal() == o.Reveal() }
 
 // String hides the value from fmt.
 func (s Secret) String() string { return "[redacted]" }

@@ -109,12 +109,12 @@ func (l *loader) decodeError(err error) error {
 // secret resolves an *_env setting; an unset or empty variable is an error.
 func (l *loader) secret(path, key, varName, owner string) Secret {
 	if varName == "" {
-		return ""
+		return Secret{}
 	}
 	v, ok := l.env(varName)
 	if !ok || v == "" {
 		l.errorAt(path, fmt.Sprintf("%s: environment variable %s (%s) is not set", owner, varName, key))
-		return ""
+		return Secret{}
 	}
-	return Secret(v)
+	return NewSecret(v)
 }

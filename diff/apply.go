@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 )
@@ -43,8 +44,21 @@ func applyOne(doc any, c Change, opt Options) (any, error) {
 			return nil, fmt.Errorf("apply %s: %w", c.Path, err)
 		}
 	}
-	if matchAny(opt.Sets, segs) {
-		return setMember(doc, segs, c, val, opt)
+	// At a set's path, added and removed name a member, unless the set
+	// itself appears or goes; changed always replaces the whole value.
+	if c.Op != Changed && matchAny(opt.Sets, segs) {
+		if arr, ok := setAt(doc, segs); ok {
+			if c.Op == Added {
+				return replace(doc, segs, append(arr, val))
+			}
+			out, err := removeMember(arr, segs, c, opt)
+			if err != nil {
+				return nil, err
+			}
+			if out != nil {
+				return replace(doc, segs, out)
+			}
+		}
 	}
 	if len(segs) == 0 {
 		return val, nil
@@ -82,29 +96,44 @@ func applyOne(doc any, c Change, opt Options) (any, error) {
 	return nil, fmt.Errorf("apply %s: parent is not a container", c.Path)
 }
 
-func setMember(doc any, segs []string, c Change, val any, opt Options) (any, error) {
+// setAt returns the array at segs, if there is one.
+func setAt(doc any, segs []string) ([]any, bool) {
 	cur, ok := GetSegments(doc, segs)
 	if !ok {
-		return nil, fmt.Errorf("apply %s: set not found", c.Path)
+		return nil, false
 	}
 	arr, ok := cur.([]any)
-	if !ok {
-		return nil, fmt.Errorf("apply %s: not an array", c.Path)
-	}
-	if c.Op == Added {
-		return replace(doc, segs, append(arr, val))
-	}
-	out := arr[:0:0]
+	return arr, ok
+}
+
+// removeMember returns arr without the members equal to c.Old. It returns
+// nil, nil when c.Old is the whole set rather than a member: the set
+// itself was removed.
+func removeMember(arr []any, segs []string, c Change, opt Options) ([]any, error) {
+	memberPath := append(segs[:len(segs):len(segs)], "*")
+	out := make([]any, 0, len(arr))
 	for _, m := range arr {
-		b, err := Canonical(m, Options{Sets: opt.Sets})
+		b, err := canonicalAt(m, opt, memberPath)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("apply %s: %w", c.Path, err)
 		}
-		if string(b) != string(c.Old) {
+		if !bytes.Equal(b, c.Old) {
 			out = append(out, m)
 		}
 	}
-	return replace(doc, segs, out)
+	if len(out) < len(arr) {
+		return out, nil
+	}
+	// No member matched: a member cannot encode like the set holding it,
+	// so this is the set itself leaving.
+	whole, err := canonicalAt(arr, opt, segs)
+	if err != nil {
+		return nil, fmt.Errorf("apply %s: %w", c.Path, err)
+	}
+	if !bytes.Equal(whole, c.Old) {
+		return nil, fmt.Errorf("apply %s: member not in set", c.Path)
+	}
+	return nil, nil
 }
 
 // replace stores v at segs (slices may have moved when they grew).

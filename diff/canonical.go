@@ -2,14 +2,15 @@ package diff
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -42,7 +43,13 @@ func Decode(b []byte) (any, error) {
 // insignificant whitespace, numbers as written. Equal content gives equal
 // bytes, so the bytes can be hashed and diffed.
 func Canonical(v any, opt Options) ([]byte, error) {
-	e := encoder{opt: opt, buf: make([]byte, 0, 1024)}
+	return canonicalAt(v, opt, nil)
+}
+
+// canonicalAt encodes v as the value found at path of a document, so that
+// the patterns of opt apply as they would in the whole document.
+func canonicalAt(v any, opt Options, path []string) ([]byte, error) {
+	e := encoder{opt: opt, buf: make([]byte, 0, 1024), path: slices.Clip(path)}
 	if err := e.value(v); err != nil {
 		return nil, err
 	}
@@ -62,7 +69,26 @@ type encoder struct {
 	opt  Options
 	buf  []byte
 	path []string
+	// fields holds the keys of the objects being written, innermost
+	// last, and spans the members of the sets being written: stacks
+	// reused across the document instead of a slice per container.
+	fields []field
+	spans  []span
+	// scratch holds one set's members while they are written back in
+	// order.
+	scratch []byte
+	// index caches the path segments of array indices.
+	index []string
 }
+
+// field is one member of an object.
+type field struct {
+	key string
+	val any
+}
+
+// span is where one set member was written, relative to the set's start.
+type span struct{ from, to int }
 
 func (e *encoder) value(v any) error {
 	switch x := v.(type) {
@@ -73,7 +99,7 @@ func (e *encoder) value(v any) error {
 	case string:
 		e.buf = AppendString(e.buf, x)
 	case json.Number:
-		if !json.Valid([]byte(x)) || len(x) == 0 || x[0] == '"' || x[0] == '[' || x[0] == '{' || x[0] == 'n' || x[0] == 't' || x[0] == 'f' {
+		if !validNumber(string(x)) {
 			return fmt.Errorf("canonical: invalid number %q at %s", string(x), Pointer(e.path))
 		}
 		e.buf = append(e.buf, x...)
@@ -130,17 +156,39 @@ func (e *encoder) float(f float64) error {
 	return nil
 }
 
-func (e *encoder) object(m map[string]any) error {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// grow doubles the buffer when it is nearly full: append alone grows a
+// large buffer by a quarter at a time, copying a big document many times.
+func (e *encoder) grow() {
+	if cap(e.buf)-len(e.buf) < 512 {
+		e.buf = slices.Grow(e.buf, cap(e.buf))
 	}
-	sort.Strings(keys)
+}
+
+func (e *encoder) object(m map[string]any) error {
+	e.grow()
+	start := len(e.fields)
+	repaired := false
+	for k, v := range m {
+		if !utf8.ValidString(k) {
+			repaired = true
+		}
+		e.fields = append(e.fields, field{key: k, val: v})
+	}
+	end := len(e.fields)
+	if repaired {
+		repairKeys(e.fields[start:end])
+	} else {
+		slices.SortFunc(e.fields[start:end], func(a, b field) int { return strings.Compare(a.key, b.key) })
+	}
 	e.buf = append(e.buf, '{')
 	first := true
-	for _, k := range keys {
-		e.path = append(e.path, k)
-		if matchAny(e.opt.Ignore, e.path) {
+	for i := start; i < end; i++ {
+		f := e.fields[i] // e.fields may move while values are written
+		if repaired && i > start && f.key == e.fields[i-1].key {
+			continue
+		}
+		e.path = append(e.path, f.key)
+		if len(e.opt.Ignore) > 0 && matchAny(e.opt.Ignore, e.path) {
 			e.path = e.path[:len(e.path)-1]
 			continue
 		}
@@ -148,109 +196,109 @@ func (e *encoder) object(m map[string]any) error {
 			e.buf = append(e.buf, ',')
 		}
 		first = false
-		e.buf = AppendString(e.buf, k)
+		e.buf = AppendString(e.buf, f.key)
 		e.buf = append(e.buf, ':')
-		if err := e.value(m[k]); err != nil {
+		if err := e.value(f.val); err != nil {
 			return err
 		}
 		e.path = e.path[:len(e.path)-1]
 	}
+	e.fields = e.fields[:start]
 	e.buf = append(e.buf, '}')
 	return nil
 }
 
-func (e *encoder) array(n int, at func(int) any) error {
-	isSet := matchAny(e.opt.Sets, e.path)
-	if !isSet {
-		e.buf = append(e.buf, '[')
-		for i := 0; i < n; i++ {
-			if i > 0 {
-				e.buf = append(e.buf, ',')
-			}
-			e.path = append(e.path, strconv.Itoa(i))
-			ignored := matchAny(e.opt.Ignore, e.path)
-			var err error
-			if ignored {
-				// An ignored element keeps its place so indices stay stable.
-				e.buf = append(e.buf, "null"...)
-			} else {
-				err = e.value(at(i))
-			}
-			e.path = e.path[:len(e.path)-1]
-			if err != nil {
-				return err
-			}
-		}
-		e.buf = append(e.buf, ']')
-		return nil
+// repairKeys sorts fields by their keys as written, with each invalid
+// UTF-8 byte as U+FFFD. Keys that differ only in invalid bytes write the
+// same key; sorted by the map's own key next, the first of them is the
+// one object keeps, whatever the iteration order.
+func repairKeys(fs []field) {
+	type repaired struct {
+		key, raw string
+		val      any
 	}
-	// A set: encode members apart, then sort and drop duplicates.
-	members := make([][]byte, 0, n)
-	outer := e.buf
+	rs := make([]repaired, len(fs))
+	for i, f := range fs {
+		rs[i] = repaired{fixUTF8(f.key), f.key, f.val}
+	}
+	slices.SortFunc(rs, func(a, b repaired) int {
+		return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.raw, b.raw))
+	})
+	for i, r := range rs {
+		fs[i] = field{r.key, r.val}
+	}
+}
+
+// indexSegment returns the path segment of array index i.
+func (e *encoder) indexSegment(i int) string {
+	for len(e.index) <= i {
+		e.index = append(e.index, strconv.Itoa(len(e.index)))
+	}
+	return e.index[i]
+}
+
+func (e *encoder) array(n int, at func(int) any) error {
+	e.grow()
+	if matchAny(e.opt.Sets, e.path) {
+		return e.set(n, at)
+	}
+	e.buf = append(e.buf, '[')
 	for i := 0; i < n; i++ {
-		e.buf = nil
-		e.path = append(e.path, "*")
-		err := e.value(at(i))
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		e.path = append(e.path, e.indexSegment(i))
+		var err error
+		if len(e.opt.Ignore) > 0 && matchAny(e.opt.Ignore, e.path) {
+			// An ignored element keeps its place so indices stay stable.
+			e.buf = append(e.buf, "null"...)
+		} else {
+			err = e.value(at(i))
+		}
 		e.path = e.path[:len(e.path)-1]
 		if err != nil {
 			return err
 		}
-		members = append(members, e.buf)
-	}
-	slices.SortFunc(members, bytes.Compare)
-	members = slices.CompactFunc(members, bytes.Equal)
-	e.buf = append(outer, '[')
-	for i, m := range members {
-		if i > 0 {
-			e.buf = append(e.buf, ',')
-		}
-		e.buf = append(e.buf, m...)
 	}
 	e.buf = append(e.buf, ']')
 	return nil
 }
 
-const hexDigits = "0123456789abcdef"
-
-// AppendString appends s as a canonical JSON string: only '"', '\\' and
-// control characters are escaped, invalid UTF-8 becomes U+FFFD.
-func AppendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
+// set writes the members of a set array in canonical byte order, without
+// duplicates: each member is written in place, then they are moved aside
+// and written back sorted.
+func (e *encoder) set(n int, at func(int) any) error {
+	base := len(e.buf)
+	start := len(e.spans)
+	e.path = append(e.path, "*")
+	for i := 0; i < n; i++ {
+		from := len(e.buf)
+		if err := e.value(at(i)); err != nil {
+			return err
+		}
+		e.spans = append(e.spans, span{from - base, len(e.buf) - base})
+	}
+	e.path = e.path[:len(e.path)-1]
+	e.scratch = append(e.scratch[:0], e.buf[base:]...)
+	members := e.spans[start:]
+	sc := e.scratch
+	slices.SortFunc(members, func(a, b span) int {
+		return bytes.Compare(sc[a.from:a.to], sc[b.from:b.to])
+	})
+	e.buf = append(e.buf[:base], '[')
+	var prev []byte
+	for i, s := range members {
+		m := sc[s.from:s.to]
+		if i > 0 {
+			if bytes.Equal(m, prev) {
 				continue
 			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
+			e.buf = append(e.buf, ',')
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, "\ufffd"...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
+		e.buf = append(e.buf, m...)
+		prev = m
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	e.spans = e.spans[:start]
+	e.buf = append(e.buf, ']')
+	return nil
 }

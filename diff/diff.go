@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Op is the kind of a change.
@@ -38,96 +39,192 @@ type Change struct {
 // other arrays by position. The raw values in the changes share memory
 // with old and new.
 func Diff(old, new []byte, opt Options) ([]Change, error) {
-	d := differ{opt: opt}
-	if err := d.walk(trim(old), trim(new)); err != nil {
+	d := differ{opt: opt, a: trim(old), b: trim(new)}
+	if bytes.Equal(d.a, d.b) {
+		return nil, nil
+	}
+	i, j, err := d.value(0, 0)
+	if err != nil {
 		return nil, err
+	}
+	if !d.done && (i != len(d.a) || j != len(d.b)) {
+		return nil, errSyntax
 	}
 	return d.out, nil
 }
 
+// skipBudget bounds how far one skip of equal members scans before the
+// differ descends into the member it is in: a large member that holds a
+// change is then scanned about once, not once per level.
+const skipBudget = 32 << 10
+
+// The differ walks both documents side by side, never building a tree.
+// Where they hold the same bytes it only finds where members end, in the
+// old document; it compares members one by one only around differences.
 type differ struct {
 	opt  Options
+	a, b []byte
 	path []string
 	out  []Change
+	// a[runFrom:runEnd] equals b at offset runDelta, and the byte after
+	// differs: the stretch of equal bytes found last.
+	runFrom, runEnd, runDelta int
+	// done is set when the rest of both documents is equal.
+	done bool
+	// Reused buffers: set members, path segments of array indices.
+	ma, mb [][]byte
+	index  []string
 }
 
 func (d *differ) emit(op Op, old, new []byte) {
 	d.out = append(d.out, Change{Path: Pointer(d.path), Op: op, Old: old, New: new})
 }
 
-func kind(b []byte) byte {
-	if len(b) == 0 {
-		return 0
-	}
-	return b[0]
+func (d *differ) emitAt(seg string, op Op, old, new []byte) {
+	d.path = append(d.path, seg)
+	d.emit(op, old, new)
+	d.path = d.path[:len(d.path)-1]
 }
 
-func (d *differ) walk(a, b []byte) error {
-	if bytes.Equal(a, b) {
-		return nil
+func (d *differ) indexSegment(i int) string {
+	for len(d.index) <= i {
+		d.index = append(d.index, strconv.Itoa(len(d.index)))
 	}
-	ka, kb := kind(a), kind(b)
+	return d.index[i]
+}
+
+// equalRun returns how many bytes from a[i] equal those from b[j].
+func (d *differ) equalRun(i, j int) int {
+	if j-i == d.runDelta && i >= d.runFrom && i < d.runEnd {
+		return d.runEnd - i
+	}
+	n := commonPrefix(d.a[i:], d.b[j:])
+	d.runFrom, d.runEnd, d.runDelta = i, i+n, j-i
+	return n
+}
+
+// skipEqual skips the members, starting at a[i] and b[j], that are equal
+// in both. It returns where the next members start and how many were
+// skipped, or, when the rest of the container is equal, closed and the
+// indices just after it.
+func (d *differ) skipEqual(i, j int) (ni, nj, skipped int, closed bool) {
+	n := d.equalRun(i, j)
+	if n == 0 {
+		return i, j, 0, false
+	}
+	if i+n == len(d.a) && j+n == len(d.b) {
+		d.done = true
+		return i, j, 0, false
+	}
+	pos, skipped, closed := skipMembers(d.a, i, i+min(n, skipBudget))
+	if closed || skipped == 0 {
+		return pos, j + pos - i, skipped, closed
+	}
+	return skipSpace(d.a, pos), skipSpace(d.b, j+pos-i), skipped, false
+}
+
+// value compares the values at a[i] and b[j] and returns the indices
+// just after them.
+func (d *differ) value(i, j int) (int, int, error) {
+	a, b := d.a, d.b
+	if i >= len(a) || j >= len(b) {
+		return 0, 0, errSyntax
+	}
 	switch {
-	case ka == '{' && kb == '{':
-		return d.objects(a, b)
-	case ka == '[' && kb == '[':
+	case a[i] == '{' && b[j] == '{':
+		return d.object(i, j)
+	case a[i] == '[' && b[j] == '[':
 		if matchAny(d.opt.Sets, d.path) {
-			return d.sets(a, b)
+			return d.set(i, j)
 		}
-		return d.arrays(a, b)
+		return d.array(i, j)
 	}
-	if len(a) == 0 || len(b) == 0 {
-		return errSyntax
+	ei, err := skipValue(a, i)
+	if err != nil {
+		return 0, 0, err
 	}
-	d.emit(Changed, a, b)
-	return nil
+	ej, err := skipValue(b, j)
+	if err != nil {
+		return 0, 0, err
+	}
+	if !bytes.Equal(a[i:ei], b[j:ej]) {
+		d.emit(Changed, a[i:ei], b[j:ej])
+	}
+	return ei, ej, nil
 }
 
-func (d *differ) objects(a, b []byte) error {
-	ma, err := members(a, nil)
+// object merge-joins the sorted members of two objects by key.
+func (d *differ) object(i, j int) (int, int, error) {
+	a, b := d.a, d.b
+	i, endA, err := open(a, i, '}')
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	mb, err := members(b, nil)
+	j, endB, err := open(b, j, '}')
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	i, j := 0, 0
-	for i < len(ma) || j < len(mb) {
+	for !endA || !endB {
+		if !endA && !endB {
+			var closed bool
+			i, j, _, closed = d.skipEqual(i, j)
+			if closed || d.done {
+				return i, j, nil
+			}
+		}
+		var ka, kb []byte
+		var va, vb int
+		if !endA {
+			if ka, va, err = readKey(a, i); err != nil {
+				return 0, 0, err
+			}
+		}
+		if !endB {
+			if kb, vb, err = readKey(b, j); err != nil {
+				return 0, 0, err
+			}
+		}
 		var c int
 		switch {
-		case i == len(ma):
+		case endA:
 			c = 1
-		case j == len(mb):
+		case endB:
 			c = -1
 		default:
-			c = compareKeys(ma[i].key, mb[j].key)
+			c = compareKeys(ka, kb)
 		}
 		switch {
 		case c < 0:
-			d.path = append(d.path, keyString(ma[i].key))
-			d.emit(Removed, ma[i].val, nil)
-			i++
+			e, err := skipValue(a, va)
+			if err != nil {
+				return 0, 0, err
+			}
+			d.emitAt(keyString(ka), Removed, a[va:e], nil)
+			i, endA, err = next(a, e, '}')
 		case c > 0:
-			d.path = append(d.path, keyString(mb[j].key))
-			d.emit(Added, nil, mb[j].val)
-			j++
+			e, err := skipValue(b, vb)
+			if err != nil {
+				return 0, 0, err
+			}
+			d.emitAt(keyString(kb), Added, nil, b[vb:e])
+			j, endB, err = next(b, e, '}')
 		default:
-			if bytes.Equal(ma[i].val, mb[j].val) {
-				i++
-				j++
-				continue
+			d.path = append(d.path, keyString(ka))
+			ei, ej, err := d.value(va, vb)
+			d.path = d.path[:len(d.path)-1]
+			if err != nil || d.done {
+				return 0, 0, err
 			}
-			d.path = append(d.path, keyString(ma[i].key))
-			if err := d.walk(ma[i].val, mb[j].val); err != nil {
-				return err
+			if i, endA, err = next(a, ei, '}'); err != nil {
+				return 0, 0, err
 			}
-			i++
-			j++
+			j, endB, err = next(b, ej, '}')
 		}
-		d.path = d.path[:len(d.path)-1]
+		if err != nil {
+			return 0, 0, err
+		}
 	}
-	return nil
+	return i, j, nil
 }
 
 // compareKeys orders raw keys as Canonical sorts them: by their unescaped
@@ -136,88 +233,115 @@ func compareKeys(a, b []byte) int {
 	if bytes.IndexByte(a, '\\') < 0 && bytes.IndexByte(b, '\\') < 0 {
 		return bytes.Compare(a, b)
 	}
-	ka, kb := keyString(a), keyString(b)
-	switch {
-	case ka < kb:
-		return -1
-	case ka > kb:
-		return 1
-	}
-	return 0
+	return strings.Compare(keyString(a), keyString(b))
 }
 
-func (d *differ) arrays(a, b []byte) error {
-	ma, err := members(a, nil)
+// array compares two arrays element by element; the longer one's extra
+// elements are added or removed.
+func (d *differ) array(i, j int) (int, int, error) {
+	a, b := d.a, d.b
+	i, endA, err := open(a, i, ']')
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	mb, err := members(b, nil)
+	j, endB, err := open(b, j, ']')
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	n := min(len(ma), len(mb))
-	for i := 0; i < n; i++ {
-		if bytes.Equal(ma[i].val, mb[i].val) {
-			continue
+	k := 0
+	for !endA && !endB {
+		ni, nj, skipped, closed := d.skipEqual(i, j)
+		if closed || d.done {
+			return ni, nj, nil
 		}
-		d.path = append(d.path, strconv.Itoa(i))
-		err := d.walk(ma[i].val, mb[i].val)
+		i, j, k = ni, nj, k+skipped
+		d.path = append(d.path, d.indexSegment(k))
+		ei, ej, err := d.value(i, j)
 		d.path = d.path[:len(d.path)-1]
+		if err != nil || d.done {
+			return 0, 0, err
+		}
+		if i, endA, err = next(a, ei, ']'); err != nil {
+			return 0, 0, err
+		}
+		if j, endB, err = next(b, ej, ']'); err != nil {
+			return 0, 0, err
+		}
+		k++
+	}
+	for ; !endB; k++ {
+		e, err := skipValue(b, j)
 		if err != nil {
-			return err
+			return 0, 0, err
+		}
+		d.emitAt(d.indexSegment(k), Added, nil, b[j:e])
+		if j, endB, err = next(b, e, ']'); err != nil {
+			return 0, 0, err
 		}
 	}
-	for i := n; i < len(mb); i++ {
-		d.path = append(d.path, strconv.Itoa(i))
-		d.emit(Added, nil, mb[i].val)
-		d.path = d.path[:len(d.path)-1]
+	for ; !endA; k++ {
+		e, err := skipValue(a, i)
+		if err != nil {
+			return 0, 0, err
+		}
+		d.emitAt(d.indexSegment(k), Removed, a[i:e], nil)
+		if i, endA, err = next(a, e, ']'); err != nil {
+			return 0, 0, err
+		}
 	}
-	for i := n; i < len(ma); i++ {
-		d.path = append(d.path, strconv.Itoa(i))
-		d.emit(Removed, ma[i].val, nil)
-		d.path = d.path[:len(d.path)-1]
-	}
-	return nil
+	return i, j, nil
 }
 
-func (d *differ) sets(a, b []byte) error {
-	ma, err := members(a, nil)
+// set compares two set arrays member by member: members of only the old
+// one were removed, of only the new one added. Canonical sets are sorted
+// and without duplicates; others are sorted here and duplicates skipped.
+func (d *differ) set(i, j int) (int, int, error) {
+	ma, ei, err := appendMembers(d.ma[:0], d.a, i)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	mb, err := members(b, nil)
+	mb, ej, err := appendMembers(d.mb[:0], d.b, j)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	byVal := func(x, y member) int { return bytes.Compare(x.val, y.val) }
-	if !slices.IsSortedFunc(ma, byVal) {
-		slices.SortFunc(ma, byVal)
+	d.ma, d.mb = ma, mb
+	if !slices.IsSortedFunc(ma, bytes.Compare) {
+		slices.SortFunc(ma, bytes.Compare)
 	}
-	if !slices.IsSortedFunc(mb, byVal) {
-		slices.SortFunc(mb, byVal)
+	if !slices.IsSortedFunc(mb, bytes.Compare) {
+		slices.SortFunc(mb, bytes.Compare)
 	}
-	i, j := 0, 0
-	for i < len(ma) || j < len(mb) {
+	x, y := 0, 0
+	for x < len(ma) || y < len(mb) {
 		var c int
 		switch {
-		case i == len(ma):
+		case x == len(ma):
 			c = 1
-		case j == len(mb):
+		case y == len(mb):
 			c = -1
 		default:
-			c = bytes.Compare(ma[i].val, mb[j].val)
+			c = bytes.Compare(ma[x], mb[y])
 		}
 		switch {
 		case c < 0:
-			d.emit(Removed, ma[i].val, nil)
-			i++
+			d.emit(Removed, ma[x], nil)
+			x = nextDistinct(ma, x)
 		case c > 0:
-			d.emit(Added, nil, mb[j].val)
-			j++
+			d.emit(Added, nil, mb[y])
+			y = nextDistinct(mb, y)
 		default:
-			i++
-			j++
+			x, y = nextDistinct(ma, x), nextDistinct(mb, y)
 		}
 	}
-	return nil
+	return ei, ej, nil
+}
+
+// nextDistinct returns the index of the first member after ms[i] that
+// differs from it.
+func nextDistinct(ms [][]byte, i int) int {
+	j := i + 1
+	for j < len(ms) && bytes.Equal(ms[j], ms[i]) {
+		j++
+	}
+	return j
 }

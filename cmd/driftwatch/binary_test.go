@@ -132,4 +132,3 @@ func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
 	}
 	t.Fatalf("timed out waiting for %s", what)
 }
-
