@@ -1,0 +1,252 @@
+package slack
+
+import (
+	"fmt"
+	"strings"
+
+	slackgo "github.com/slack-go/slack"
+
+	"github.com/driftwatch/driftwatch/diff"
+	"github.com/driftwatch/driftwatch/notify"
+	"github.com/driftwatch/driftwatch/watcher"
+)
+
+// Digest lists are capped so that one source's part always fits one
+// message; what is left out is counted ("…and 12 more").
+const (
+	digestItems    = 10
+	digestChanges  = 8
+	digestFindings = 10
+	digestLine     = 160
+)
+
+// RenderDigest renders a digest as one message, or as a few when many
+// sources moved: each source's part is kept whole and parts are packed
+// into messages within Slack's limits. An empty period is one short
+// message that says so.
+func RenderDigest(d *watcher.Digest) []Message {
+	period := digestPeriod(d)
+	if d == nil || d.Empty() {
+		return []Message{{
+			Text:   "driftwatch digest " + period + ": nothing changed",
+			Blocks: []slackgo.Block{header("📋 Digest " + period), section("Nothing moved this period: no new snapshots, no changes, no findings.")},
+		}}
+	}
+	var units [][]slackgo.Block
+	var quiet []string
+	opened, resolved, open := 0, 0, 0
+	for i := range d.Sources {
+		s := &d.Sources[i]
+		opened += len(s.Opened)
+		resolved += len(s.Resolved)
+		open += len(s.Opened) + len(s.StillOpen)
+		if s.Empty() {
+			quiet = append(quiet, notify.OneLine(notify.Clip(s.Name, 200)))
+			continue
+		}
+		units = append(units, digestSource(s))
+	}
+	summary := fmt.Sprintf("%s moved · %s · %d resolved · %d open in all",
+		plural(len(units), "source"), plural(opened, "new finding"), resolved, open)
+	if len(quiet) > 0 {
+		units = append(units, []slackgo.Block{contextBlock("No changes: " + notify.EscapeCap(strings.Join(quiet, ", "), 1000))})
+	}
+	fallback := "driftwatch digest " + period + ": " + summary
+
+	// Pack the units greedily; every unit fits one message by the caps.
+	var msgs [][]slackgo.Block
+	var cur []slackgo.Block
+	size := 0
+	for _, u := range units {
+		n := blocksText(u)
+		if len(cur) > 0 && (len(cur)+len(u)+3 > maxBlocks || size+n+400 > maxBlockText) {
+			msgs = append(msgs, cur)
+			cur, size = nil, 0
+		}
+		if len(cur) > 0 {
+			cur = append(cur, slackgo.NewDividerBlock())
+		}
+		cur = append(cur, u...)
+		size += n
+	}
+	msgs = append(msgs, cur)
+
+	out := make([]Message, len(msgs))
+	for i, blocks := range msgs {
+		title, text := "📋 Digest "+period, fallback
+		if len(msgs) > 1 {
+			title += fmt.Sprintf(" (%d/%d)", i+1, len(msgs))
+			text += fmt.Sprintf(" (part %d of %d)", i+1, len(msgs))
+		}
+		head := []slackgo.Block{header(title)}
+		if i == 0 {
+			head = append(head, contextBlock(summary))
+		}
+		out[i] = Message{Text: text, Blocks: append(head, blocks...)}
+	}
+	return out
+}
+
+func digestPeriod(d *watcher.Digest) string {
+	if d == nil || d.Since.IsZero() || d.Until.IsZero() {
+		return "(no period)"
+	}
+	return d.Since.UTC().Format("2 Jan 2006") + " – " + d.Until.UTC().Format("2 Jan 2006")
+}
+
+// digestSource renders one source: what is new upstream, what settings
+// changed, its open findings by category, and what resolved.
+func digestSource(s *watcher.DigestSource) []slackgo.Block {
+	name := line(s.Name, 100)
+	head := "*" + name + "*"
+	if s.Type != "" {
+		head += " (" + line(s.Type, 40) + ")"
+	}
+	if s.Snapshots > 0 {
+		head += " · " + plural(s.Snapshots, "new snapshot")
+	}
+	blocks := []slackgo.Block{section(head)}
+	if len(s.New) > 0 {
+		var lines []string
+		for _, it := range s.New {
+			l := code(it.Key, 40)
+			if t := line(it.Title, 120); t != "" && t != line(it.Key, 120) {
+				l += " " + t
+			}
+			if u := line(it.URL, 100); u != "" {
+				l += " · " + u
+			}
+			lines = append(lines, l)
+		}
+		blocks = append(blocks, listSection(newHeading(s.Type), lines, digestItems, len(lines)))
+	}
+	if s.ChangesTotal > 0 || len(s.Changes) > 0 {
+		var lines []string
+		for _, c := range s.Changes {
+			lines = append(lines, code(c.Path, digestLine)+" "+opWord(c.Op))
+		}
+		total := max(s.ChangesTotal, len(lines))
+		blocks = append(blocks, listSection("Changed settings", lines, digestChanges, total))
+	}
+	if len(s.Opened)+len(s.StillOpen) > 0 {
+		blocks = append(blocks, section(openFindings(s)))
+	}
+	if len(s.Resolved) > 0 {
+		var lines []string
+		for _, f := range s.Resolved {
+			lines = append(lines, "✅ "+findingLine(f))
+		}
+		blocks = append(blocks, listSection("Resolved", lines, digestFindings, len(lines)))
+	}
+	return blocks
+}
+
+func newHeading(typ string) string {
+	switch typ {
+	case "github_releases":
+		return "New releases"
+	case "feed":
+		return "New entries"
+	}
+	return "New"
+}
+
+func opWord(op diff.Op) string {
+	switch op {
+	case diff.Added:
+		return "added"
+	case diff.Removed:
+		return "removed"
+	}
+	return "changed"
+}
+
+// openFindings lists the open findings grouped by category, newly opened
+// ones first within each, at most digestFindings in all.
+func openFindings(s *watcher.DigestSource) string {
+	type item struct {
+		f   watcher.Finding
+		new bool
+	}
+	byCat := map[watcher.Category][]item{}
+	var cats []watcher.Category
+	add := func(f watcher.Finding, isNew bool) {
+		if _, ok := byCat[f.Category]; !ok {
+			cats = append(cats, f.Category)
+		}
+		byCat[f.Category] = append(byCat[f.Category], item{f, isNew})
+	}
+	for _, f := range s.Opened {
+		add(f, true)
+	}
+	for _, f := range s.StillOpen {
+		add(f, false)
+	}
+	total := len(s.Opened) + len(s.StillOpen)
+	b := []string{"*Open findings*"}
+	shown := 0
+	for _, c := range cats {
+		if shown == digestFindings {
+			break
+		}
+		b = append(b, "_"+line(c.Plain(), 60)+"_")
+		for _, it := range byCat[c] {
+			if shown == digestFindings {
+				break
+			}
+			l := "• " + emoji(it.f.Severity) + " " + findingLine(it.f)
+			if it.new {
+				l += " · new"
+			}
+			b = append(b, l)
+			shown++
+		}
+	}
+	if total > shown {
+		b = append(b, fmt.Sprintf("…and %d more", total-shown))
+	}
+	return strings.Join(b, "\n")
+}
+
+func findingLine(f watcher.Finding) string {
+	l := line(f.Title, digestLine)
+	if f.ID != 0 {
+		l += fmt.Sprintf(" (#%d)", f.ID)
+	}
+	return l
+}
+
+// listSection is a heading and bullet lines, at most limit of them, with
+// the rest of total counted.
+func listSection(heading string, lines []string, limit, total int) *slackgo.SectionBlock {
+	b := []string{"*" + heading + "*"}
+	for i, l := range lines {
+		if i == limit {
+			break
+		}
+		b = append(b, "• "+l)
+	}
+	if shown := min(len(lines), limit); total > shown {
+		b = append(b, fmt.Sprintf("…and %d more", total-shown))
+	}
+	return section(strings.Join(b, "\n"))
+}
+
+func blocksText(blocks []slackgo.Block) int {
+	n := 0
+	for _, b := range blocks {
+		switch b := b.(type) {
+		case *slackgo.HeaderBlock:
+			n += runes(b.Text.Text)
+		case *slackgo.SectionBlock:
+			n += runes(b.Text.Text)
+		case *slackgo.ContextBlock:
+			for _, e := range b.ContextElements.Elements {
+				if t, ok := e.(*slackgo.TextBlockObject); ok {
+					n += runes(t.Text)
+				}
+			}
+		}
+	}
+	return n
+}

@@ -1,0 +1,222 @@
+// Package slack posts driftwatch notices and digests to Slack, through an
+// Incoming Webhook or a bot token with chat.postMessage. Messages are Block
+// Kit built within Slack's limits, with upstream text escaped so it can
+// never mention a channel or forge a link. Each Deliver is one attempt: the
+// engine retries, and the errors here tell it how (RetryAfterError for a
+// 429, PermanentError for a payload Slack rejects as malformed). Neither
+// the webhook URL nor the token ever appears in an error or a log line.
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	slackgo "github.com/slack-go/slack"
+
+	"github.com/driftwatch/driftwatch/providers/polite"
+	"github.com/driftwatch/driftwatch/watcher"
+)
+
+// DefaultAPIURL is Slack's Web API base; it ends in a slash because
+// slack-go appends method names to it.
+const DefaultAPIURL = "https://slack.com/api/"
+
+// DefaultTimeout bounds one HTTP request when New is given no client;
+// slack-go's own defaults have none.
+const DefaultTimeout = 10 * time.Second
+
+// Config selects the Slack mode. Set WebhookURL, or Token with Channel.
+type Config struct {
+	// WebhookURL is an Incoming Webhook URL; it is a secret.
+	WebhookURL string
+	// Token is a bot token for chat.postMessage; it is a secret.
+	Token string
+	// Channel receives notices in bot mode; required with Token.
+	Channel string
+	// DigestChannel receives digests in bot mode; default Channel.
+	DigestChannel string
+	// APIURL is the Web API base; default DefaultAPIURL. Tests and
+	// Slack-compatible servers override it.
+	APIURL string
+}
+
+// Notifier delivers notices to Slack.
+type Notifier struct {
+	cfg    Config
+	hc     *http.Client
+	api    *slackgo.Client // bot mode only
+	logger *slog.Logger
+
+	mu sync.Mutex
+	// sent counts the messages of an unfinished multi-message delivery
+	// (a large digest) already posted, so a retry does not post them
+	// twice.
+	sent map[string]int
+}
+
+var _ watcher.Notifier = (*Notifier)(nil)
+
+// New checks cfg and returns a Notifier. hc should have a timeout; nil
+// means a client with DefaultTimeout. Errors never quote the secrets.
+func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Notifier, error) {
+	// Secrets read from files or the environment often end in a newline.
+	cfg.WebhookURL, cfg.Token = strings.TrimSpace(cfg.WebhookURL), strings.TrimSpace(cfg.Token)
+	switch {
+	case cfg.WebhookURL != "" && cfg.Token != "":
+		return nil, errors.New("slack: set a webhook URL or a bot token, not both")
+	case cfg.WebhookURL == "" && cfg.Token == "":
+		return nil, errors.New("slack: a webhook URL or a bot token is required")
+	case cfg.WebhookURL != "":
+		u, err := url.Parse(cfg.WebhookURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, errors.New("slack: the webhook URL is not an http(s) URL")
+		}
+	case cfg.Channel == "":
+		return nil, errors.New("slack: a channel is required with a bot token")
+	}
+	if cfg.DigestChannel == "" {
+		cfg.DigestChannel = cfg.Channel
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = DefaultAPIURL
+	}
+	if u, err := url.Parse(cfg.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("slack: api_url %q is not an http(s) URL", cfg.APIURL)
+	}
+	if !strings.HasSuffix(cfg.APIURL, "/") {
+		cfg.APIURL += "/"
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	c := polite.NewClient(nil, DefaultTimeout)
+	if hc != nil {
+		cp := *hc
+		c = &cp
+		if c.Timeout <= 0 {
+			c.Timeout = DefaultTimeout
+		}
+	}
+	c.Transport = capture{base: c.Transport}
+	n := &Notifier{cfg: cfg, hc: c, logger: logger, sent: map[string]int{}}
+	if cfg.Token != "" {
+		n.api = slackgo.New(cfg.Token,
+			slackgo.OptionHTTPClient(c),
+			slackgo.OptionAPIURL(cfg.APIURL),
+			slackgo.OptionLog(log.New(io.Discard, "", 0)))
+	}
+	return n, nil
+}
+
+// MaxBatch is how many finding notices fit one message within Slack's
+// limits; the engine splits larger groups.
+func (n *Notifier) MaxBatch() int { return maxBatch }
+
+// outgoing is one message and where it goes.
+type outgoing struct {
+	channel string
+	msg     Message
+}
+
+// Deliver makes one attempt to post the notices of one group as one
+// message (a large digest may take a few). A retry after a partial
+// failure resumes after the messages already posted.
+func (n *Notifier) Deliver(ctx context.Context, notices []watcher.Notice) error {
+	out, err := n.render(notices)
+	if err != nil || len(out) == 0 {
+		return err
+	}
+	key := deliveryKey(notices)
+	n.mu.Lock()
+	start := n.sent[key]
+	n.mu.Unlock()
+	for i := start; i < len(out); i++ {
+		if verr := Validate(out[i].msg); verr != nil {
+			n.logger.Warn("slack: message outside limits; posting anyway", "error", verr)
+		}
+		if err := n.post(ctx, out[i]); err != nil {
+			n.logger.Debug("slack: delivery failed", "mode", n.mode(), "notices", len(notices), "error", err)
+			n.mu.Lock()
+			if i > 0 && key != "" && !watcher.IsPermanent(err) {
+				n.sent[key] = i
+			} else {
+				delete(n.sent, key)
+			}
+			n.mu.Unlock()
+			return err
+		}
+	}
+	n.mu.Lock()
+	delete(n.sent, key)
+	n.mu.Unlock()
+	n.logger.Debug("slack: posted", "mode", n.mode(), "notices", len(notices), "messages", len(out)-start)
+	return nil
+}
+
+// render turns a group into messages: the finding notices share one, each
+// digest has its own (in bot mode, in the digest channel).
+func (n *Notifier) render(notices []watcher.Notice) ([]outgoing, error) {
+	var findings []watcher.Notice
+	var out []outgoing
+	for _, nt := range notices {
+		switch {
+		case nt.Finding != nil:
+			findings = append(findings, nt)
+		case nt.Kind == watcher.NoticeDigest || nt.Digest != nil:
+			for _, m := range RenderDigest(nt.Digest) {
+				out = append(out, outgoing{n.cfg.DigestChannel, m})
+			}
+		default:
+			return nil, &watcher.PermanentError{Err: fmt.Errorf("slack: notice %d has neither a finding nor a digest", nt.ID)}
+		}
+	}
+	if len(findings) > 0 {
+		out = append([]outgoing{{n.cfg.Channel, RenderNotices(findings)}}, out...)
+	}
+	return out, nil
+}
+
+func (n *Notifier) post(ctx context.Context, o outgoing) error {
+	rec := &record{}
+	ctx = context.WithValue(ctx, recordKey{}, rec)
+	if n.api == nil {
+		err := slackgo.PostWebhookCustomHTTPContext(ctx, n.cfg.WebhookURL, n.hc, o.msg.Webhook())
+		return n.classify(err, rec, "")
+	}
+	_, _, err := n.api.PostMessageContext(ctx, o.channel,
+		slackgo.MsgOptionBlocks(o.msg.Blocks...),
+		slackgo.MsgOptionText(o.msg.Text, false),
+		slackgo.MsgOptionDisableLinkUnfurl(),
+		slackgo.MsgOptionDisableMediaUnfurl())
+	return n.classify(err, rec, "chat.postMessage")
+}
+
+func (n *Notifier) mode() string {
+	if n.api == nil {
+		return "webhook"
+	}
+	return "bot"
+}
+
+// deliveryKey identifies a group across attempts by its notice IDs.
+func deliveryKey(notices []watcher.Notice) string {
+	var b strings.Builder
+	for _, nt := range notices {
+		if nt.ID == 0 {
+			return ""
+		}
+		b.WriteString(strconv.FormatInt(nt.ID, 10))
+		b.WriteByte(',')
+	}
+	return b.String()
+}
