@@ -7,6 +7,7 @@ import (
 
 	"github.com/driftwatch/driftwatch/config"
 	"github.com/driftwatch/driftwatch/diff"
+	"github.com/driftwatch/driftwatch/providers/auth0"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
@@ -15,10 +16,25 @@ type built struct {
 	Rules    []watcher.Rule
 }
 
-// typed builds the provider types that live in their own packages.
+// typed builds the provider types that live in their own packages, with
+// their rules and the category their expectations fall in.
 func typed(cfg *config.Config, src *config.Source, exps []config.Expect, hc *http.Client, logger *slog.Logger) (built, watcher.Category, error) {
-	_ = expectedBy(exps)
+	switch src.Type {
+	case config.TypeAuth0:
+		p, err := auth0.New(auth0.Config{Name: src.Name, Domain: src.Domain, BaseURL: src.BaseURL,
+			ClientID: src.ClientID.Reveal(), ClientSecret: src.ClientSecret.Reveal()}, hc, logger)
+		if err != nil {
+			return built{}, "", err
+		}
+		return built{Provider: p, Rules: auth0.Rules(auth0.RuleOptions{Expected: expectedBy(exps)})}, watcher.Configuration, nil
+	}
 	return built{}, "", fmt.Errorf("source type %q is not available yet", src.Type)
 }
 
-func setsOf(typ string) []diff.Pattern { return nil }
+func setsOf(typ string) []diff.Pattern {
+	switch typ {
+	case config.TypeAuth0:
+		return auth0.Sets
+	}
+	return nil
+}
