@@ -40,8 +40,11 @@ func Decode(b []byte) (any, error) {
 
 // Canonical encodes a decoded document canonically: object keys sorted,
 // set arrays sorted and deduplicated, ignored paths removed, no
-// insignificant whitespace, numbers as written. Equal content gives equal
-// bytes, so the bytes can be hashed and diffed.
+// insignificant whitespace, numbers as written, invalid UTF-8 (in keys
+// too) as U+FFFD. Equal content gives equal bytes, so the bytes can be
+// hashed and diffed. Inside a set, patterns name members with "*". A
+// NaN, an infinity or a json.Number that is not one JSON number is an
+// error naming its path.
 func Canonical(v any, opt Options) ([]byte, error) {
 	return canonicalAt(v, opt, nil)
 }

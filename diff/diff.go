@@ -26,7 +26,8 @@ const (
 
 // Change is one difference between two documents. A member joining or
 // leaving a set is reported at the set's path, with the member as New or
-// Old.
+// Old; a set that appears or goes as a whole is reported there too, with
+// the whole array as the value (Apply tells them apart by the document).
 type Change struct {
 	Path string          `json:"path"`
 	Op   Op              `json:"op"`
@@ -35,9 +36,10 @@ type Change struct {
 }
 
 // Diff compares two canonical documents (see Canonical) and returns their
-// changes in document order. Arrays matched by opt.Sets compare as sets;
-// other arrays by position. The raw values in the changes share memory
-// with old and new.
+// changes in document order. Arrays matched by opt.Sets compare as sets,
+// even unsorted or with duplicates (a snapshot stored before the pattern
+// was added); other arrays by position. The raw values in the changes
+// share memory with old and new.
 func Diff(old, new []byte, opt Options) ([]Change, error) {
 	d := differ{opt: opt, a: trim(old), b: trim(new)}
 	if bytes.Equal(d.a, d.b) {
