@@ -119,6 +119,7 @@ func TestSlackDownThenBack(t *testing.T) {
 }
 
 func TestTwoDeliverersPostOnce(t *testing.T) {
+	binary(t) // two real processes
 	const n = 30
 	slack := providertest.NewSlack()
 	defer slack.Close()
