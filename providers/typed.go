@@ -8,6 +8,8 @@ import (
 	"github.com/driftwatch/driftwatch/config"
 	"github.com/driftwatch/driftwatch/diff"
 	"github.com/driftwatch/driftwatch/providers/auth0"
+	"github.com/driftwatch/driftwatch/providers/feed"
+	"github.com/driftwatch/driftwatch/providers/github"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
@@ -27,6 +29,19 @@ func typed(cfg *config.Config, src *config.Source, exps []config.Expect, hc *htt
 			return built{}, "", err
 		}
 		return built{Provider: p, Rules: auth0.Rules(auth0.RuleOptions{Expected: expectedBy(exps)})}, watcher.Configuration, nil
+	case config.TypeGitHubReleases:
+		p, err := github.New(github.Config{Name: src.Name, Repo: src.Repo, Deployed: src.Deployed,
+			IncludePrereleases: src.IncludePrereleases, Token: src.Token.Reveal(), APIURL: src.APIURL}, hc, logger)
+		if err != nil {
+			return built{}, "", err
+		}
+		return built{Provider: p, Rules: github.Rules(github.RuleOptions{})}, watcher.ThirdParty, nil
+	case config.TypeFeed:
+		p, err := feed.New(feed.Config{Name: src.Name, URL: src.URL}, hc, logger)
+		if err != nil {
+			return built{}, "", err
+		}
+		return built{Provider: p, Rules: feed.Rules(feed.RuleOptions{})}, watcher.ThirdParty, nil
 	}
 	return built{}, "", fmt.Errorf("source type %q is not available yet", src.Type)
 }
@@ -35,6 +50,8 @@ func setsOf(typ string) []diff.Pattern {
 	switch typ {
 	case config.TypeAuth0:
 		return auth0.Sets
+	case config.TypeGitHubReleases:
+		return github.Sets
 	}
 	return nil
 }

@@ -1,0 +1,276 @@
+package feed
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/driftwatch/driftwatch/watcher"
+)
+
+// concern is one thing the deployed app uses, as the other sources show
+// it, and how an announcement would name it.
+type concern struct {
+	id    string
+	match func(text string) string // the words that name it, or ""
+	where []string                 // who uses it, for the finding
+}
+
+// reNode finds Node.js versions as announcements write them: "Node 18",
+// "Node.js 18", "node18", "NodeJS v18.x", "Node 12, 14 and 16".
+var (
+	reNode     = regexp.MustCompile(`(?i)\bnode(?:\.?js)?[ \t-]*v?(\d+)(?:\.(?:x|\d+))*((?:\s*(?:,\s*(?:and|or)?|/|&|\band\b|\bor\b)\s*v?\d+(?:\.(?:x|\d+))*)*)`)
+	reNodeMore = regexp.MustCompile(`v?(\d+)(?:\.(?:x|\d+))*`)
+	reRuntime  = regexp.MustCompile(`^node(\d+)`)
+)
+
+// reTarget ends in the words that introduce where an announcement moves
+// people to ("migrate your Actions to", "in favour of"): what follows is
+// the replacement, not what is going away.
+var reTarget = regexp.MustCompile(`(?i)(?:\b(?:migrat|upgrad|mov|switch|updat|chang|transition|port|bump)\w*\s+(?:\S+\s+){0,4}?(?:to|towards|onto)|\bin favou?r of|\breplaced (?:by|with)|\bnewer|\blatest)\s+(?:the\s+|a\s+)?$`)
+
+// isTarget reports whether the words at text[i:] are a replacement the
+// announcement points to.
+func isTarget(text string, i int) bool {
+	start := max(0, i-80)
+	for start < i && !utf8.RuneStart(text[start]) {
+		start++
+	}
+	// The expression backtracks; most words are not preceded by a
+	// pointer word at all.
+	w := strings.ToLower(strings.TrimRight(text[start:i], " \t\r\n"))
+	for _, art := range []string{" the", " a"} {
+		w = strings.TrimRight(strings.TrimSuffix(w, art), " \t\r\n")
+	}
+	switch w[strings.LastIndexAny(w, " \t\r\n")+1:] {
+	case "to", "towards", "onto", "of", "by", "with", "newer", "latest":
+		return reTarget.MatchString(text[start:i])
+	}
+	return false
+}
+
+// nodeMatch matches announcements naming Node major version want, and no
+// other: "node1" is not "node18".
+func nodeMatch(want int) func(string) string {
+	return func(text string) string {
+		for _, m := range reNode.FindAllStringSubmatchIndex(text, -1) {
+			if isTarget(text, m[0]) {
+				continue
+			}
+			if n, _ := strconv.Atoi(text[m[2]:m[3]]); n == want {
+				return text[m[0]:m[1]]
+			}
+			for _, x := range reNodeMore.FindAllStringSubmatch(text[m[4]:m[5]], -1) {
+				if n, _ := strconv.Atoi(x[1]); n == want {
+					return text[m[0]:m[1]]
+				}
+			}
+		}
+		return ""
+	}
+}
+
+// compiled caches the expressions built from the term tables and from
+// strategy names, so judging does not compile them on every poll.
+var compiled sync.Map // string -> *regexp.Regexp
+
+// reMatch matches a regular expression.
+func reMatch(expr string) func(string) string {
+	re, ok := compiled.Load(expr)
+	if !ok {
+		re, _ = compiled.LoadOrStore(expr, regexp.MustCompile(expr))
+	}
+	return func(text string) string {
+		for _, loc := range re.(*regexp.Regexp).FindAllStringIndex(text, -1) {
+			if !isTarget(text, loc[0]) {
+				return text[loc[0]:loc[1]]
+			}
+		}
+		return ""
+	}
+}
+
+// nameMatch matches a package or repository name as a whole word:
+// "auth0-react" in "@auth0/auth0-react 2.0", not in "auth0-react-native".
+func nameMatch(name string) func(string) string {
+	low := strings.ToLower(name)
+	inName := func(c byte) bool {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+	}
+	return func(text string) string {
+		t := strings.ToLower(text)
+		for off := 0; ; {
+			i := strings.Index(t[off:], low)
+			if i < 0 || low == "" {
+				return ""
+			}
+			i += off
+			end := i + len(low)
+			before := i == 0 || !(inName(t[i-1]) || t[i-1] == '-')
+			after := end == len(t) || !(inName(t[end]) || t[end] == '-' && end+1 < len(t) && inName(t[end+1]))
+			if before && after && !isTarget(text, i) {
+				return text[i:end]
+			}
+			off = i + 1
+		}
+	}
+}
+
+// grantTerms name grant types as announcements do.
+var grantTerms = map[string]string{
+	"implicit": `(?i)\bimplicit\b`,
+	"password": `(?i)\bresource owner password\b|\bROPG\b|\bpassword grant\b|\bpassword-realm\b`,
+	"http://auth0.com/oauth/grant-type/password-realm": `(?i)\bresource owner password\b|\bROPG\b|\bpassword grant\b|\bpassword-realm\b`,
+	"refresh_token":      `(?i)\brefresh[ _-]tokens?\b`,
+	"client_credentials": `(?i)\bclient[ _-]credentials\b`,
+	"authorization_code": `(?i)\bauthorization[ _-]code\b`,
+	"urn:ietf:params:oauth:grant-type:device_code":    `(?i)\bdevice (?:code|authorization|flow)\b`,
+	"urn:ietf:params:oauth:grant-type:token-exchange": `(?i)\btoken exchange\b`,
+}
+
+// strategyTerms name connection strategies as announcements do; others
+// are matched by their own name.
+var strategyTerms = map[string]string{
+	"auth0":         `(?i)\bcustom database\b|\bdatabase connections?\b`,
+	"google-oauth2": `(?i)\bgoogle\b`,
+	"waad":          `(?i)\bazure ad\b|\bazure active directory\b|\bmicrosoft entra\b|\bwaad\b`,
+	"samlp":         `(?i)\bsaml\b`,
+	"oidc":          `(?i)\boidc connections?\b|\bopenid connect\b`,
+	"okta":          `(?i)\bokta (?:workforce|connections?|enterprise)\b`,
+	"adfs":          `\bADFS\b`,
+	"sms":           `(?i)\bsms\b`,
+	"email":         `(?i)\bpasswordless email\b|\bmagic links?\b|\bemail (?:otp|passwordless)\b`,
+	"windowslive":   `(?i)\bmicrosoft account\b|\bwindows live\b`,
+	"apple":         `(?i)\bsign in with apple\b|\bapple\b`,
+	"oauth1":        `(?i)\bcustom social connections?\b|\boauth ?1\b`,
+	"oauth2":        `(?i)\bcustom social connections?\b|\bcustom oauth ?2\b`,
+}
+
+// concerns gathers what the deployed app uses from the other sources'
+// newest documents.
+func concerns(j *watcher.Judgement) []*concern {
+	byID := map[string]*concern{}
+	add := func(id string, match func(string) string, where string) {
+		c, ok := byID[id]
+		if !ok {
+			c = &concern{id: id, match: match}
+			byID[id] = c
+		}
+		c.where = append(c.where, where)
+	}
+	if j.Peers == nil {
+		return nil
+	}
+	for _, src := range j.Peers.Names() {
+		doc, ok := j.Peers.Latest(src.Name)
+		if !ok {
+			continue
+		}
+		d, _ := doc.(map[string]any)
+		switch src.Type {
+		case "auth0":
+			tenantConcerns(src.Name, d, add)
+		case "github_releases":
+			repo, _ := d["repo"].(string)
+			_, name, _ := strings.Cut(repo, "/")
+			if name == "" {
+				continue
+			}
+			where := fmt.Sprintf("SDK %s (source %s)", repo, src.Name)
+			if dep, _ := d["deployed"].(string); dep != "" {
+				where += " is deployed at " + dep
+			}
+			add("sdk:"+strings.ToLower(name), nameMatch(name), where)
+		}
+	}
+	out := make([]*concern, 0, len(byID))
+	for _, c := range byID {
+		sort.Strings(c.where)
+		out = append(out, c)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].id < out[b].id })
+	return out
+}
+
+// tenantConcerns reads an Auth0 snapshot: action runtimes, enabled rules
+// and hooks (and the Node version they run on), grants in use, connection
+// strategies.
+func tenantConcerns(tenant string, d map[string]any, add func(string, func(string) string, string)) {
+	for _, name := range keys(d, "actions") {
+		a := obj(d, "actions", name)
+		rts := map[string]bool{}
+		if rt, _ := a["runtime"].(string); rt != "" {
+			rts[rt] = true
+		}
+		if dv, ok := a["deployed_version"].(map[string]any); ok {
+			if rt, _ := dv["runtime"].(string); rt != "" {
+				rts[rt] = true
+			}
+		}
+		for rt := range rts {
+			if m := reRuntime.FindStringSubmatch(rt); m != nil {
+				n, _ := strconv.Atoi(m[1])
+				add("node:"+m[1], nodeMatch(n), fmt.Sprintf("action %q (tenant %s) runs on %s", name, tenant, rt))
+			}
+		}
+	}
+	sandbox := ""
+	if t, ok := d["tenant"].(map[string]any); ok {
+		sandbox, _ = t["sandbox_version"].(string)
+	}
+	for _, kind := range []string{"rules", "hooks"} {
+		for _, name := range keys(d, kind) {
+			if on, _ := obj(d, kind, name)["enabled"].(bool); !on {
+				continue
+			}
+			one := strings.TrimSuffix(kind, "s")
+			word := strings.ToUpper(kind[:1]) + kind[1:]
+			add(kind, reMatch(`\b`+word+`\b|(?i:\brules (?:and|&) hooks\b)`), fmt.Sprintf("%s %q (tenant %s) is enabled", one, name, tenant))
+			if n, err := strconv.Atoi(sandbox); err == nil {
+				add("node:"+sandbox, nodeMatch(n), fmt.Sprintf("%s %q (tenant %s) runs on Node %s (sandbox_version)", one, name, tenant, sandbox))
+			}
+		}
+	}
+	for _, name := range keys(d, "clients") {
+		gs, _ := obj(d, "clients", name)["grant_types"].([]any)
+		for _, g := range gs {
+			s, _ := g.(string)
+			if expr, ok := grantTerms[s]; ok {
+				add("grant:"+expr, reMatch(expr), fmt.Sprintf("client %q (tenant %s) uses the %s grant", name, tenant, s))
+			}
+		}
+	}
+	for _, name := range keys(d, "connections") {
+		s, _ := obj(d, "connections", name)["strategy"].(string)
+		if s == "" {
+			continue
+		}
+		expr, ok := strategyTerms[s]
+		if !ok {
+			expr = `(?i)\b` + strings.NewReplacer("-", "[ _-]", "_", "[ _-]").Replace(regexp.QuoteMeta(s)) + `\b`
+		}
+		add("strategy:"+s, reMatch(expr), fmt.Sprintf("connection %q (tenant %s) uses strategy %s", name, tenant, s))
+	}
+}
+
+// keys lists the names of an object member, sorted.
+func keys(d map[string]any, member string) []string {
+	m, _ := d[member].(map[string]any)
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// obj returns d[member][name] as an object.
+func obj(d map[string]any, member, name string) map[string]any {
+	m, _ := d[member].(map[string]any)
+	o, _ := m[name].(map[string]any)
+	return o
+}

@@ -1,0 +1,144 @@
+package github_test
+
+import (
+	"fmt"
+	"io/fs"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/driftwatch/driftwatch/providers/github"
+	"github.com/driftwatch/driftwatch/providers/providertest"
+)
+
+// stableHeading reads a stable release heading of a changelog on its own,
+// apart from the code under test: "## [v2.0.0](…) (2022-10-27)".
+var stableHeading = regexp.MustCompile(`(?m)^## \[v?(\d+)\.(\d+)\.(\d+)\]\(`)
+
+// knownMajors are the major releases the corpus README lists; the test
+// checks the headings agree, so a broken corpus cannot pass silently.
+var knownMajors = map[string][]string{
+	"auth0__auth0-react.md":  {"v1.0.0", "v2.0.0"},
+	"auth0__auth0-spa-js.md": {"v1.0.0", "v2.0.0"},
+	"auth0__go-auth0.md":     {"v1.0.0", "v2.0.0", "v3.0.0"},
+	"auth0__nextjs-auth0.md": {"1.0.0", "v2.0.0", "v3.0.0", "v4.0.0"},
+	"auth0__node-auth0.md":   {"v3.0.0", "v4.0.0", "v5.0.0", "v6.0.0"},
+}
+
+// quietMajors are real majors whose notes announce nothing to break: an
+// initial release.
+var quietMajors = map[string]bool{"auth0__auth0-spa-js.md v1.0.0": true}
+
+// TestCorpusChangelogs serves every corpus changelog as GitHub releases
+// and checks that every real major is judged one, and that the breaking
+// markers of the majors' notes (and of node-auth0's minor v4.22.0) are
+// caught.
+func TestCorpusChangelogs(t *testing.T) {
+	files, err := fs.Glob(providertest.Corpus, "corpus/changelogs/*.md")
+	if err != nil || len(files) != len(knownMajors) {
+		t.Fatalf("corpus changelogs = %v (%v), want %d", files, err, len(knownMajors))
+	}
+	for _, path := range files {
+		name := strings.TrimPrefix(path, "corpus/changelogs/")
+		t.Run(name, func(t *testing.T) {
+			md := providertest.MustRead("changelogs/" + name)
+			rels := providertest.CorpusReleases(name)
+			repo := "auth0/" + strings.TrimSuffix(strings.TrimPrefix(name, "auth0__"), ".md")
+
+			// Expected, from the headings alone: each major's newest
+			// stable release.
+			newest := map[string][3]int{}
+			var majors []string
+			for _, m := range stableHeading.FindAllStringSubmatch(string(md), -1) {
+				v := [3]int{atoi(m[1]), atoi(m[2]), atoi(m[3])}
+				if v[0] == 0 {
+					continue
+				}
+				k := strconv.Itoa(v[0])
+				if cur, ok := newest[k]; !ok || less(cur, v) {
+					newest[k] = v
+				}
+				if v[1] == 0 && v[2] == 0 {
+					majors = append(majors, m[0][len("## ["):len(m[0])-len("](")])
+				}
+			}
+			for _, want := range knownMajors[name] {
+				if !slices.Contains(majors, want) {
+					t.Fatalf("heading of known major %s not found (majors %v)", want, majors)
+				}
+			}
+
+			g := providertest.NewGitHub(repo)
+			defer g.Close()
+			pl := newPoller(t, g, github.Config{Repo: repo, Deployed: "0.1.0"})
+			pl.poll() // an empty repository: the baseline
+			old := pl.last
+			g.SetReleases(rels...)
+			if res := pl.poll(); res.Unchanged {
+				t.Fatal("releases published but the poll is unchanged")
+			}
+			fs := judge(github.Rules(github.RuleOptions{}), old, pl.last, nil, nil)
+
+			got := map[string]string{}
+			for _, f := range fs {
+				if f.Rule == github.RuleMajorAvailable {
+					got[f.Subject] = f.Title
+				}
+			}
+			if len(got) != len(newest) {
+				t.Errorf("major_available for majors %v, want %d majors", mapKeys(got), len(newest))
+			}
+			for k, v := range newest {
+				title, ok := got[k]
+				if !ok {
+					t.Errorf("major %s not judged a major release", k)
+					continue
+				}
+				if want := fmt.Sprintf("%d.%d.%d: major release above deployed 0.1.0", v[0], v[1], v[2]); !strings.Contains(title, want) {
+					t.Errorf("major %s title %q, want it to name %s", k, title, want)
+				}
+			}
+
+			flagged := map[string]bool{}
+			for _, f := range fs {
+				if f.Rule == github.RuleBreakingNotes {
+					flagged[f.Subject] = true
+				}
+			}
+			for _, tag := range majors {
+				if quietMajors[name+" "+tag] {
+					continue
+				}
+				if !flagged[tag] {
+					t.Errorf("major %s: breaking markers in its notes not caught", tag)
+				}
+			}
+			if name == "auth0__node-auth0.md" && !flagged["v4.22.0"] {
+				t.Error("node-auth0 v4.22.0 (a minor with a plain ⚠️ BREAKING CHANGES line) not caught")
+			}
+			t.Logf("%d releases, %d majors, %d with breaking/removal/deprecation notes", len(rels), len(majors), len(flagged))
+		})
+	}
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+func less(a, b [3]int) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
+}
+
+func mapKeys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,194 @@
+package github
+
+import (
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/driftwatch/driftwatch/providers/providertest"
+)
+
+func TestClassifyMarkers(t *testing.T) {
+	cases := []struct {
+		notes string
+		want  []string // flags
+	}{
+		// The breaking markers seen in real changelogs.
+		{"**⚠️ BREAKING CHANGES**\n- Update jsonwebtoken", []string{KindBreaking}},
+		{"**⚠️ BREAKING CHANGES**.\n\nSignificant updates.", []string{KindBreaking}},
+		{"**Breaking Changes**\n- Renamed `client.ClientCredentials`", []string{KindBreaking}},
+		{"- **BREAKING**: Module path changed", []string{KindBreaking}},
+		{"**Breaking Change**\n- Allow custom `returnTo`", []string{KindBreaking}},
+		{"- ⚠️ BREAKING CHANGES\n- fix: surface MfaRequiredError", []string{KindBreaking}},
+		{"### Breaking Changes\n\n- Improve typing of Client Addons", []string{KindBreaking}},
+		{"- feat!: drop the v1 client", []string{KindBreaking}},
+		{"Please review the [migration guide](./MIGRATION_GUIDE.md).", []string{KindBreaking}},
+		{"See the [V3_MIGRATION_GUIDE.md](./V3_MIGRATION_GUIDE.md).", []string{KindBreaking}},
+		// Removals and end of life.
+		{"This release drops support for Node <18.", []string{KindRemoval}},
+		{"- Support for EOL Node versions 12 and 14 has been removed.", []string{KindRemoval}},
+		{"- Removed deprecated `EmailManager`", []string{KindDeprecation, KindRemoval}},
+		{"- Remove `buildAuthorizeUrl`", []string{KindRemoval}},
+		{"**Removed**\n- Remove bluebird", []string{KindRemoval}},
+		{"- getUser and getIdTokenClaims no longer take any arguments", []string{KindRemoval}},
+		{"Node 16 reaches end of life.", []string{KindRemoval}},
+		// Deprecations.
+		{"- feat: add loginWithCustomTokenExchange and deprecate exchangeToken", []string{KindDeprecation}},
+		{"### Deprecated\n\n- Deprecated email manager", []string{KindDeprecation}},
+		// Security.
+		{"- Fixes CVE-2025-48947", []string{KindSecurity}},
+		{"[advisory](https://github.com/advisories/GHSA-f82v-jwr5-mffw)", []string{KindSecurity}},
+		{"**Security**\n- [Security] Bump axios from 0.19.2 to 0.21.1", []string{KindSecurity}},
+		{"- fix: sanitize returnTo to prevent open redirect vulnerabilities", []string{KindSecurity}},
+
+		// Housekeeping that is not an announcement.
+		{"- fix: remove singlePromise from getTokenSilently", nil},
+		{"- chore: remove unused logs", nil},
+		{"- removed a bug in the cache", nil},
+		{"**Removed**\n- Revert \"Release v2.3.0\"", nil},
+		{"**Removed**\n- [DXEX-3404] chore: revert actions log sessions", nil},
+		{"- Fix deprecation warning in importUserJobs", nil},
+		{"- Update jwks-rsa to avoid DeprecationWarning Buffer()", nil},
+		{"- Fully compatible Authentication API client — no breaking changes", nil},
+		{"- This is a non-breaking change", nil},
+		{"- chore: migration guide", nil},
+		{"- fix/updateV4MigrationGuide", nil},
+		{"- feat: add tenant security headers configuration (`TenantSettings.SecurityHeaders`)", nil},
+		{"- Upgrade core-js ([crew-security](https://github.com/crew-security))", nil},
+		{"- No longer acquires a browser lock on a cache hit", nil},
+		{"", nil},
+	}
+	for _, tc := range cases {
+		got := flagsOf(classify(tc.notes))
+		if len(got) == 0 {
+			got = nil
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("classify(%q) = %v, want %v", tc.notes, got, tc.want)
+		}
+	}
+}
+
+func TestExcerptKeepsMarkersAnywhere(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("## Release notes\n\nA long list of improvements follows.\n\n**Added**\n")
+	for i := 0; i < 200; i++ {
+		b.WriteString("- feat: add support for another option in the management client [\\#1234](https://github.com/acme/sdk/pull/1234)\n")
+	}
+	b.WriteString("\n**Fixed**\n- Fixes CVE-2026-12345 in token parsing\n\n**⚠️ BREAKING CHANGES**\n- `login()` now returns a Promise\n")
+	notes := b.String()
+	ms := classify(notes)
+	ex := excerpt(notes, ms)
+	if n := utf8.RuneCountInString(ex); n > excerptMax {
+		t.Fatalf("excerpt is %d runes, over %d", n, excerptMax)
+	}
+	for _, want := range []string{"## Release notes", "CVE-2026-12345", "**⚠️ BREAKING CHANGES**", "…"} {
+		if !strings.Contains(ex, want) {
+			t.Errorf("excerpt lacks %q:\n%s", want, ex)
+		}
+	}
+	if got, want := flagsOf(classify(ex)), flagsOf(ms); !slices.Equal(got, want) {
+		t.Errorf("excerpt flags %v, notes flags %v", got, want)
+	}
+	short := "**Fixed**\n- fix: a thing\n"
+	if got := excerpt(short, classify(short)); got != strings.TrimSpace(short) {
+		t.Errorf("short notes excerpt = %q, want them whole", got)
+	}
+}
+
+// Every corpus release's excerpt carries the same marker kinds as its
+// full notes: the rules may judge from either.
+func TestExcerptFlagsMatchCorpus(t *testing.T) {
+	files, _ := fs.Glob(providertest.Corpus, "corpus/changelogs/*.md")
+	n := 0
+	for _, f := range files {
+		for _, r := range providertest.CorpusReleases(strings.TrimPrefix(f, "corpus/changelogs/")) {
+			ms := classify(r.Body)
+			ex := excerpt(r.Body, ms)
+			if utf8.RuneCountInString(ex) > excerptMax {
+				t.Errorf("%s %s: excerpt over the bound", f, r.Tag)
+			}
+			if got, want := flagsOf(classify(ex)), flagsOf(ms); !slices.Equal(got, want) {
+				t.Errorf("%s %s: excerpt flags %v, notes flags %v", f, r.Tag, got, want)
+			}
+			n++
+		}
+	}
+	if n < 400 {
+		t.Fatalf("only %d corpus releases", n)
+	}
+}
+
+func TestParseVersion(t *testing.T) {
+	cases := map[string]string{
+		"v1.2.3":                    "1.2.3",
+		"1.2.3":                     "1.2.3",
+		"V2.0.0":                    "2.0.0",
+		"v4.0.0-beta.14":            "4.0.0-beta.14",
+		"@auth0/nextjs-auth0@4.1.0": "4.1.0",
+		"pkg-v1.2.3":                "1.2.3",
+		"sdk/v3.0.1":                "3.0.1",
+		"release_2.1":               "2.1.0",
+		"nightly":                   "",
+		"release-2024":              "",
+		"v1":                        "",
+		"":                          "",
+	}
+	for tag, want := range cases {
+		v, ok := ParseVersion(tag)
+		got := ""
+		if ok {
+			got = v.String()
+		}
+		if got != want {
+			t.Errorf("ParseVersion(%q) = %q, want %q", tag, got, want)
+		}
+	}
+}
+
+func FuzzClassifyNotes(f *testing.F) {
+	files, _ := fs.Glob(providertest.Corpus, "corpus/changelogs/*.md")
+	for _, p := range files {
+		for i, r := range providertest.CorpusReleases(strings.TrimPrefix(p, "corpus/changelogs/")) {
+			if i%10 == 0 {
+				f.Add(r.Body)
+			}
+		}
+	}
+	f.Add("**⚠️ BREAKING CHANGES**\r\n- x\xff\xfe")
+	f.Add(strings.Repeat("BREAKING ", 400))
+	f.Fuzz(func(t *testing.T, notes string) {
+		ms := classify(notes)
+		for _, m := range ms {
+			if utf8.RuneCountInString(m.text) > lineMax || !utf8.ValidString(m.text) {
+				t.Fatalf("marker text unbounded or invalid: %q", m.text)
+			}
+		}
+		ex := excerpt(notes, ms)
+		if utf8.RuneCountInString(ex) > excerptMax {
+			t.Fatalf("excerpt %d runes", utf8.RuneCountInString(ex))
+		}
+		if !utf8.ValidString(ex) {
+			t.Fatalf("excerpt not valid UTF-8: %q", ex)
+		}
+	})
+}
+
+// BenchmarkClassifyNotes classifies and excerpts every release of the
+// largest corpus changelog.
+func BenchmarkClassifyNotes(b *testing.B) {
+	rels := providertest.CorpusReleases("auth0__go-auth0.md")
+	var bytes int64
+	for _, r := range rels {
+		bytes += int64(len(r.Body))
+	}
+	b.SetBytes(bytes)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, r := range rels {
+			_ = excerpt(r.Body, classify(r.Body))
+		}
+	}
+}

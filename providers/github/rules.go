@@ -1,0 +1,183 @@
+package github
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/driftwatch/driftwatch/diff"
+	"github.com/driftwatch/driftwatch/watcher"
+)
+
+// The rules of a releases source.
+const (
+	RuleMajorAvailable  = "release.major_available"
+	RuleBreakingNotes   = "release.breaking_notes"
+	RuleSecurity        = "release.security"
+	RuleAdvisory        = "release.advisory"
+	RuleDeployedMissing = "release.deployed_missing"
+)
+
+// RuleOptions tune the release rules; there are none yet.
+type RuleOptions struct{}
+
+// Rules returns the rules that judge a releases document.
+func Rules(opt RuleOptions) []watcher.Rule {
+	return []watcher.Rule{
+		watcher.RuleFunc(majorAvailable),
+		watcher.RuleFunc(breakingNotes),
+		watcher.RuleFunc(securityNotes),
+		watcher.RuleFunc(advisory),
+		watcher.RuleFunc(deployedMissing),
+	}
+}
+
+// detail joins the non-empty parts of a finding's detail.
+func detail(parts ...string) string {
+	var keep []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, "\n")
+}
+
+// published describes when and where a release was published.
+func published(r release) string {
+	s := "Release " + r.tag
+	if r.name != "" && r.name != r.tag {
+		s += fmt.Sprintf(" (%q)", r.name)
+	}
+	if r.published != "" {
+		s += ", published " + day(r.published)
+	}
+	if r.url != "" {
+		s += ": " + r.url
+	}
+	return s + "."
+}
+
+// majorAvailable is a state rule: one finding per major version above the
+// deployed one, titled with that major's newest release. It resolves when
+// the deployed version catches up.
+func majorAvailable(j *watcher.Judgement) []watcher.Finding {
+	v := readView(j.New)
+	if v.deployed == nil {
+		return nil
+	}
+	newest := map[uint64]release{}
+	for _, r := range v.releases {
+		if r.version == nil || !stable(r.version, r.pre) || r.version.Major() <= v.deployed.Major() {
+			continue
+		}
+		m := r.version.Major()
+		if cur, ok := newest[m]; !ok || r.version.GreaterThan(cur.version) {
+			newest[m] = r
+		}
+	}
+	majors := make([]uint64, 0, len(newest))
+	for m := range newest {
+		majors = append(majors, m)
+	}
+	sort.Slice(majors, func(a, b int) bool { return majors[a] < majors[b] })
+	var out []watcher.Finding
+	for _, m := range majors {
+		r := newest[m]
+		notes := ""
+		if k := r.has(KindBreaking, KindRemoval, KindDeprecation); len(k) > 0 {
+			notes = "Its notes announce: " + strings.Join(k, ", ") + "."
+		}
+		out = append(out, watcher.Finding{
+			Rule: RuleMajorAvailable, Severity: watcher.Warning, Category: watcher.ThirdParty,
+			Path: "/releases", Subject: strconv.FormatUint(m, 10),
+			Title: fmt.Sprintf("%s %s: major release above deployed %s", v.repo, r.tag, v.deployedRaw),
+			Detail: detail(
+				fmt.Sprintf("Major version %d is out; the app runs %s.", m, v.deployedRaw),
+				published(r), notes,
+				strings.Join(tenantNotes(j, v, r), "\n")),
+			Old: v.deployedRaw, New: r.tag,
+			Excerpt: excerptOf(r, r.markedLines(KindBreaking, KindRemoval, KindDeprecation)),
+		})
+	}
+	return out
+}
+
+// noteRule judges releases newer than the deployed version whose notes
+// carry one of the kinds. It is a change rule: silent on the baseline, it
+// fires for releases that appeared or whose notes changed since the old
+// document, and carries its findings forward while the release stays
+// newer than the deployed version and its notes keep the marker.
+func noteRule(j *watcher.Judgement, rule string, kinds []string, title func(view, release, []marker) string) []watcher.Finding {
+	if j.Baseline {
+		return nil
+	}
+	ov, nv := readView(j.Old), readView(j.New)
+	open := map[string]bool{}
+	for _, f := range j.OpenOf(rule) {
+		open[f.Subject] = true
+	}
+	var out []watcher.Finding
+	for _, tag := range nv.tags() {
+		r := nv.releases[tag]
+		if !nv.above(r) || len(r.has(kinds...)) == 0 {
+			continue
+		}
+		o, had := ov.releases[tag]
+		if had && o.sha == r.sha && !open[tag] {
+			continue
+		}
+		ms := r.markedLines(kinds...)
+		out = append(out, watcher.Finding{
+			Rule: rule, Severity: watcher.Warning, Category: watcher.ThirdParty,
+			Path: diff.Pointer([]string{"releases", tag}), Subject: tag,
+			Title: title(nv, r, ms),
+			Detail: detail(published(r),
+				fmt.Sprintf("The app runs %s.", orUnknown(nv.deployedRaw)),
+				strings.Join(tenantNotes(j, nv, r), "\n")),
+			Old: nv.deployedRaw, New: tag,
+			Excerpt: excerptOf(r, ms),
+		})
+	}
+	return out
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "an unconfigured version"
+	}
+	return s
+}
+
+// breakingNotes flags notes that announce breaking changes, removals or
+// deprecations.
+func breakingNotes(j *watcher.Judgement) []watcher.Finding {
+	return noteRule(j, RuleBreakingNotes, []string{KindBreaking, KindRemoval, KindDeprecation},
+		func(v view, r release, _ []marker) string {
+			what := "deprecations"
+			switch k := r.has(KindBreaking, KindRemoval); {
+			case len(k) > 0 && k[0] == KindBreaking:
+				what = "breaking changes"
+			case len(k) > 0:
+				what = "removals"
+			}
+			return fmt.Sprintf("%s %s: release notes announce %s (deployed %s)", v.repo, r.tag, what, orUnknown(v.deployedRaw))
+		})
+}
+
+// securityNotes flags releases above the deployed one whose notes name a
+// CVE, a GHSA advisory or a security fix.
+func securityNotes(j *watcher.Judgement) []watcher.Finding {
+	return noteRule(j, RuleSecurity, []string{KindSecurity},
+		func(v view, r release, ms []marker) string {
+			what := "security fix"
+			for _, m := range ms {
+				if strings.HasPrefix(strings.ToUpper(m.term), "CVE-") || strings.HasPrefix(strings.ToUpper(m.term), "GHSA-") {
+					what = "security fix (" + m.term + ")"
+					break
+				}
+			}
+			return fmt.Sprintf("%s %s: %s above deployed %s", v.repo, r.tag, what, orUnknown(v.deployedRaw))
+		})
+}
