@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
 )
 
 // Config is a loaded, validated configuration.
@@ -233,9 +236,29 @@ type Error struct {
 	Msg  string
 }
 
+// Error is one line: control characters that a message quotes from the
+// file (a TOML parser message echoes a bad escape, a path may hold "\n")
+// are shown escaped, so each problem stays one line of output.
 func (e *Error) Error() string {
+	msg := escapeControl(e.Msg)
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, msg)
 	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	return fmt.Sprintf("%s: %s", e.File, msg)
+}
+
+func escapeControl(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r) // '\n'
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

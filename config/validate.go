@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/Masterminds/semver/v3"
 
@@ -26,7 +25,7 @@ func (l *loader) validate(c *Config) {
 	}
 	if c.Digest.Schedule == "" {
 		c.Digest.Schedule = DefaultDigestSchedule
-	} else if err := checkSchedule(c.Digest.Schedule); err != nil {
+	} else if _, err := watcher.ParseSchedule(c.Digest.Schedule); err != nil {
 		l.errorAt("digest.schedule", "digest: "+err.Error())
 	}
 	if c.Digest.Channel != "" && (c.Notify.Slack == nil || c.Notify.Slack.TokenEnv == "") {
@@ -95,7 +94,7 @@ func (l *loader) validateSource(i int, s *Source, seen map[string]int) {
 	}
 	if s.Schedule == "" {
 		s.Schedule = DefaultSchedule
-	} else if err := checkSchedule(s.Schedule); err != nil {
+	} else if _, err := watcher.ParseSchedule(s.Schedule); err != nil {
 		l.errorAt(at+".schedule", label+": "+err.Error())
 	}
 	for _, p := range s.Ignore {
@@ -219,23 +218,6 @@ func (l *loader) validateExpect(c *Config, i int, e *Expect) {
 // checkSchedule parses a schedule. cron.Every turns an @every interval
 // under a second, even a negative one, into one second, so a typo such as
 // "@every -1h" would poll every second; it is refused here.
-func checkSchedule(spec string) error {
-	if _, err := watcher.ParseSchedule(spec); err != nil {
-		return err
-	}
-	spec = strings.TrimSpace(spec)
-	body := spec
-	if strings.HasPrefix(body, "CRON_TZ=") || strings.HasPrefix(body, "TZ=") {
-		body = strings.TrimSpace(body[strings.IndexByte(body, ' ')+1:])
-	}
-	if rest, ok := strings.CutPrefix(body, "@every "); ok {
-		if d, err := time.ParseDuration(strings.TrimSpace(rest)); err == nil && d < time.Second {
-			return fmt.Errorf("schedule %q: interval under one second", spec)
-		}
-	}
-	return nil
-}
-
 func (l *loader) checkURL(at, label, raw string) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -110,6 +110,7 @@ func (e Expectation) judge(doc any) (watcher.Finding, bool) {
 	if e.Note != "" {
 		f.Title += " (" + e.Note + ")"
 	}
+	f.Title = oneLine(f.Title)
 	f.Detail = problem
 	if f.Old != "" {
 		f.Detail += "\nexpected: " + f.Old

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/driftwatch/driftwatch/diff"
 )
@@ -37,6 +38,22 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// titleMax is the most runes a title keeps: titles are single lines in
+// notices and listings, and upstream values in them can be long.
+const titleMax = 300
+
+// oneLine makes a title of text that may hold upstream values: control
+// characters (newlines, tabs) become spaces, and it is clipped.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return clip(s, titleMax)
 }
 
 // number reads a numeric document value.

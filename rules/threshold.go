@@ -45,7 +45,7 @@ func Thresholds(ts []Threshold) watcher.Rule {
 			lim := strconv.FormatFloat(limit, 'f', -1, 64)
 			out = append(out, watcher.Finding{
 				Rule: rule, Severity: t.Severity, Category: t.Category, Path: t.Path, Subject: lim,
-				Title:  fmt.Sprintf("%s is %s, %s the limit of %s", t.Path, show(v), word, lim),
+				Title:  oneLine(fmt.Sprintf("%s is %s, %s the limit of %s", t.Path, show(v), word, lim)),
 				Detail: fmt.Sprintf("value: %s\nlimit: %s %s\n%s", show(v), word, lim, t.Category.Plain()),
 				New:    show(v),
 			})

@@ -5,7 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -115,19 +116,24 @@ func (db *DB) FindingsChangedBetween(ctx context.Context, since, until time.Time
 // Ack acknowledges findings, all or none.
 func (db *DB) Ack(ctx context.Context, ids []int64, note string, at time.Time) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		var missing []string
+		var missing []int64
 		for _, id := range ids {
 			var n int
 			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM findings WHERE id = ?", id).Scan(&n); err != nil {
 				return fmt.Errorf("store: ack: %w", err)
 			}
 			if n == 0 {
-				missing = append(missing, fmt.Sprint(id))
+				missing = append(missing, id)
 			}
 		}
 		if len(missing) > 0 {
-			sort.Strings(missing)
-			return fmt.Errorf("unknown finding ID %s: %w", strings.Join(missing, ", "), watcher.ErrNotFound)
+			slices.Sort(missing) // numerically: 9 before 10
+			missing = slices.Compact(missing)
+			names := make([]string, len(missing))
+			for i, id := range missing {
+				names[i] = strconv.FormatInt(id, 10)
+			}
+			return fmt.Errorf("unknown finding ID %s: %w", strings.Join(names, ", "), watcher.ErrNotFound)
 		}
 		for _, id := range ids {
 			_, err := tx.ExecContext(ctx, `UPDATE findings SET acked_at = ?, ack_note = ?, updated_at = ?,

@@ -11,7 +11,9 @@ type Lock struct{}
 // LockedError says who holds a store's lock.
 type LockedError struct{ Path, Owner string }
 
-func (e *LockedError) Error() string { return fmt.Sprintf("store %s is locked by another driftwatch run", e.Path) }
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("store %s is locked by another driftwatch run", e.Path)
+}
 
 // AcquireLock does nothing on platforms without flock.
 func AcquireLock(dbPath string) (*Lock, error) { return &Lock{}, nil }

@@ -32,6 +32,11 @@ func migrationFiles(t *testing.T) map[int]string {
 		if err != nil {
 			t.Fatalf("migration %s: bad name", e.Name())
 		}
+		if prev, dup := out[v]; dup {
+			// The store records versions, so the second file would be
+			// skipped silently.
+			t.Fatalf("migrations %s and %s share version %d", prev, e.Name(), v)
+		}
 		out[v] = e.Name()
 	}
 	return out
@@ -90,6 +95,57 @@ func TestOpenTwice(t *testing.T) {
 	// The data written before the second Open is still there.
 	if s, err := db.LatestSnapshot(ctx, "orders-db"); err != nil || string(s.Body) != `{"plan":"pro"}` {
 		t.Errorf("LatestSnapshot after reopen = %v, %v", s, err)
+	}
+}
+
+// TestMigrationUpgrade opens a store written before the newest migration:
+// the pending one is applied to the data already there.
+func TestMigrationUpgrade(t *testing.T) {
+	ctx := context.Background()
+	db, path := mustOpen(t)
+	storeDoc(t, db, "orders-db", t0, `{"plan":"pro"}`)
+	enqueueDigests(t, db, 3)
+	db.Close()
+
+	files := migrationFiles(t)
+	newest := 0
+	for v := range files {
+		newest = max(newest, v)
+	}
+	if newest < 2 {
+		t.Skip("only one migration")
+	}
+	// Undo the newest migration by hand: drop what it created.
+	raw := rawDB(t, path)
+	body, err := os.ReadFile(filepath.Join("migrations", files[newest]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) > 2 && f[0] == "CREATE" && f[1] == "INDEX":
+			if _, err := raw.Exec("DROP INDEX " + f[2]); err != nil {
+				t.Fatal(err)
+			}
+		case len(f) > 0 && !strings.HasPrefix(f[0], "--"):
+			t.Skipf("migration %s does more than create indexes; undo it here to test the upgrade", files[newest])
+		}
+	}
+	if _, err := raw.Exec("DELETE FROM schema_migrations WHERE version = ?", newest); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	db = mustOpenAt(t, path)
+	if v, err := db.SchemaVersion(ctx); err != nil || v != newest {
+		t.Errorf("SchemaVersion after upgrade = %d, %v; want %d", v, err, newest)
+	}
+	if ns, err := db.ClaimNotices(ctx, "a", t0, time.Minute, 10); err != nil || len(ns) != 3 {
+		t.Errorf("notices after upgrade = %d, %v; want 3", len(ns), err)
+	}
+	if s, err := db.LatestSnapshot(ctx, "orders-db"); err != nil || string(s.Body) != `{"plan":"pro"}` {
+		t.Errorf("snapshot after upgrade = %v, %v", s, err)
 	}
 }
 

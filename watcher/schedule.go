@@ -38,8 +38,13 @@ func ParseSchedule(spec string) (s cron.Schedule, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("schedule %q: %w", strings.TrimPrefix(spec, "CRON_TZ=UTC "), err)
 	}
-	if every, ok := s.(cron.ConstantDelaySchedule); ok && every.Delay < time.Second {
-		return nil, fmt.Errorf("schedule %q: interval under one second", spec)
+	// cron rounds @every intervals under a second (even negative ones) up
+	// to one second; refuse them instead of polling every second.
+	body := spec[strings.IndexByte(spec, ' ')+1:]
+	if rest, ok := strings.CutPrefix(strings.TrimSpace(body), "@every "); ok {
+		if d, err := time.ParseDuration(strings.TrimSpace(rest)); err == nil && d < time.Second {
+			return nil, fmt.Errorf("schedule %q: interval under one second", strings.TrimPrefix(spec, "CRON_TZ=UTC "))
+		}
 	}
 	return s, nil
 }
