@@ -60,21 +60,27 @@ func published(r release) string {
 }
 
 // majorAvailable is a state rule: one finding per major version above the
-// deployed one, titled with that major's newest release. It resolves when
-// the deployed version catches up.
+// deployed one, titled with that major's newest release; its excerpt comes
+// from the major's first release (usually X.0.0), where the breaking
+// changes are announced. It resolves when the deployed version catches up.
+// Releases in such a major are not judged again by the note rules: one new
+// major is one finding.
 func majorAvailable(j *watcher.Judgement) []watcher.Finding {
 	v := readView(j.New)
 	if v.deployed == nil {
 		return nil
 	}
-	newest := map[uint64]release{}
+	newest, first := map[uint64]release{}, map[uint64]release{}
 	for _, r := range v.releases {
-		if r.version == nil || !stable(r.version, r.pre) || r.version.Major() <= v.deployed.Major() {
+		if !v.newMajor(r) {
 			continue
 		}
 		m := r.version.Major()
 		if cur, ok := newest[m]; !ok || r.version.GreaterThan(cur.version) {
 			newest[m] = r
+		}
+		if cur, ok := first[m]; !ok || r.version.LessThan(cur.version) {
+			first[m] = r
 		}
 	}
 	majors := make([]uint64, 0, len(newest))
@@ -84,10 +90,14 @@ func majorAvailable(j *watcher.Judgement) []watcher.Finding {
 	sort.Slice(majors, func(a, b int) bool { return majors[a] < majors[b] })
 	var out []watcher.Finding
 	for _, m := range majors {
-		r := newest[m]
+		r, f := newest[m], first[m]
 		notes := ""
-		if k := r.has(KindBreaking, KindRemoval, KindDeprecation); len(k) > 0 {
-			notes = "Its notes announce: " + strings.Join(k, ", ") + "."
+		if k := f.has(KindBreaking, KindRemoval, KindDeprecation); len(k) > 0 {
+			notes = fmt.Sprintf("The notes of %s announce: %s.", f.tag, strings.Join(k, ", "))
+		}
+		intro := published(r)
+		if f.tag != r.tag {
+			intro = published(f) + "\nNewest: " + published(r)
 		}
 		out = append(out, watcher.Finding{
 			Rule: RuleMajorAvailable, Severity: watcher.Warning, Category: watcher.ThirdParty,
@@ -95,10 +105,10 @@ func majorAvailable(j *watcher.Judgement) []watcher.Finding {
 			Title: fmt.Sprintf("%s %s: major release above deployed %s", v.repo, r.tag, v.deployedRaw),
 			Detail: detail(
 				fmt.Sprintf("Major version %d is out; the app runs %s.", m, v.deployedRaw),
-				published(r), notes,
-				strings.Join(tenantNotes(j, v, r), "\n")),
+				intro, notes,
+				strings.Join(tenantNotes(j, v, f), "\n")),
 			Old: v.deployedRaw, New: r.tag,
-			Excerpt: excerptOf(r, r.markedLines(KindBreaking, KindRemoval, KindDeprecation)),
+			Excerpt: excerptOf(f, f.markedLines(KindBreaking, KindRemoval, KindDeprecation)),
 		})
 	}
 	return out
@@ -109,7 +119,7 @@ func majorAvailable(j *watcher.Judgement) []watcher.Finding {
 // fires for releases that appeared or whose notes changed since the old
 // document, and carries its findings forward while the release stays
 // newer than the deployed version and its notes keep the marker.
-func noteRule(j *watcher.Judgement, rule string, kinds []string, title func(view, release, []marker) string) []watcher.Finding {
+func noteRule(j *watcher.Judgement, rule string, kinds []string, skipNewMajors bool, title func(view, release, []marker) string) []watcher.Finding {
 	if j.Baseline {
 		return nil
 	}
@@ -121,7 +131,7 @@ func noteRule(j *watcher.Judgement, rule string, kinds []string, title func(view
 	var out []watcher.Finding
 	for _, tag := range nv.tags() {
 		r := nv.releases[tag]
-		if !nv.above(r) || len(r.has(kinds...)) == 0 {
+		if !nv.above(r) || len(r.has(kinds...)) == 0 || (skipNewMajors && nv.newMajor(r)) {
 			continue
 		}
 		o, had := ov.releases[tag]
@@ -151,9 +161,11 @@ func orUnknown(s string) string {
 }
 
 // breakingNotes flags notes that announce breaking changes, removals or
-// deprecations.
+// deprecations in releases of the deployed major (a minor release such as
+// node-auth0 v4.22.0 can carry a breaking line); a new major's notes go
+// with its major_available finding.
 func breakingNotes(j *watcher.Judgement) []watcher.Finding {
-	return noteRule(j, RuleBreakingNotes, []string{KindBreaking, KindRemoval, KindDeprecation},
+	return noteRule(j, RuleBreakingNotes, []string{KindBreaking, KindRemoval, KindDeprecation}, true,
 		func(v view, r release, _ []marker) string {
 			what := "deprecations"
 			switch k := r.has(KindBreaking, KindRemoval); {
@@ -169,7 +181,7 @@ func breakingNotes(j *watcher.Judgement) []watcher.Finding {
 // securityNotes flags releases above the deployed one whose notes name a
 // CVE, a GHSA advisory or a security fix.
 func securityNotes(j *watcher.Judgement) []watcher.Finding {
-	return noteRule(j, RuleSecurity, []string{KindSecurity},
+	return noteRule(j, RuleSecurity, []string{KindSecurity}, false,
 		func(v view, r release, ms []marker) string {
 			what := "security fix"
 			for _, m := range ms {

@@ -79,20 +79,24 @@ func TestMajorAvailable(t *testing.T) {
 
 func TestBreakingNotesLifecycle(t *testing.T) {
 	rules := github.Rules(github.RuleOptions{})
-	base := doc(t, "2.1.3", rel{"v2.1.3", "", false}, rel{"v3.0.0", breakingV3, false})
-	// Baseline: the state rule speaks, the change rule does not.
+	base := doc(t, "3.0.0", rel{"v3.0.0", breakingV3, false}, rel{"v3.0.1", "**Fixed**\n- fix: typo", false})
+	// Baseline: the change rule does not speak.
 	fs := judge(rules, nil, base, nil, nil)
 	if got := only(github.RuleBreakingNotes, fs); got != nil {
 		t.Fatalf("baseline breaking_notes = %v, want none", got)
 	}
 
-	withNew := doc(t, "2.1.3", rel{"v2.1.3", "", false}, rel{"v3.0.0", breakingV3, false},
+	withNew := doc(t, "3.0.0", rel{"v3.0.0", breakingV3, false}, rel{"v3.0.1", "**Fixed**\n- fix: typo", false},
 		rel{"v3.1.0", "**Deprecated**\n- `getUser()` is deprecated in favour of `user`", false},
 		rel{"v3.1.1", "**Fixed**\n- fix: remove unused logs", false},
-		rel{"v2.0.9", "**Breaking Changes**\n- backport", false}) // older than deployed
+		rel{"v2.0.9", "**Breaking Changes**\n- backport", false}, // older than deployed
+		rel{"v4.0.0", breakingV3, false})                         // a new major: major_available's
 	fs = judge(rules, base, withNew, nil, nil)
 	if got, want := only(github.RuleBreakingNotes, fs), []string{"v3.1.0"}; !slices.Equal(got, want) {
-		t.Fatalf("breaking_notes = %v, want %v (new, above deployed, announcing)", got, want)
+		t.Fatalf("breaking_notes = %v, want %v (new, above deployed, in its major, announcing)", got, want)
+	}
+	if got := only(github.RuleMajorAvailable, fs); !slices.Equal(got, []string{"4"}) {
+		t.Fatalf("major_available = %v, want [4]", got)
 	}
 	f := find(t, fs, github.RuleBreakingNotes, "v3.1.0")
 	if f.Path != "/releases/v3.1.0" || !strings.Contains(f.Title, "deprecations") || !strings.Contains(f.Excerpt, "deprecated") {
@@ -104,15 +108,15 @@ func TestBreakingNotesLifecycle(t *testing.T) {
 	if got := only(github.RuleBreakingNotes, again); !slices.Equal(got, []string{"v3.1.0"}) {
 		t.Fatalf("carried forward = %v", got)
 	}
-	// Notes of an old release edited to announce a removal: fires.
-	edited := doc(t, "2.1.3", rel{"v2.1.3", "", false}, rel{"v3.0.0", breakingV3 + "\n- Dropped support for Node 16", false},
+	// Notes of an older release edited to announce a removal: fires.
+	edited := doc(t, "3.0.0", rel{"v3.0.0", breakingV3, false}, rel{"v3.0.1", "**Fixed**\n- fix: typo\n- Dropped support for Node 16", false},
 		rel{"v3.1.0", "**Deprecated**\n- `getUser()` is deprecated in favour of `user`", false})
 	got := only(github.RuleBreakingNotes, judge(rules, withNew, edited, again, nil))
-	if !slices.Equal(got, []string{"v3.0.0", "v3.1.0"}) {
-		t.Fatalf("after editing v3.0.0 notes = %v", got)
+	if !slices.Equal(got, []string{"v3.0.1", "v3.1.0"}) {
+		t.Fatalf("after editing v3.0.1 notes = %v", got)
 	}
 	// The app upgrades to 3.1.0: nothing above it announces anything.
-	upgraded := doc(t, "3.1.0", rel{"v3.0.0", breakingV3, false}, rel{"v3.1.0", "**Deprecated**\n- `getUser()` is deprecated", false})
+	upgraded := doc(t, "3.1.0", rel{"v3.0.1", "- Dropped support for Node 16", false}, rel{"v3.1.0", "**Deprecated**\n- `getUser()` is deprecated", false})
 	if got := only(github.RuleBreakingNotes, judge(rules, edited, upgraded, again, nil)); got != nil {
 		t.Fatalf("after upgrade = %v, want resolved", got)
 	}
@@ -120,15 +124,15 @@ func TestBreakingNotesLifecycle(t *testing.T) {
 
 func TestBreakingNotesTitles(t *testing.T) {
 	rules := github.Rules(github.RuleOptions{})
-	old := doc(t, "2.1.3", rel{"v2.1.3", "", false})
+	old := doc(t, "3.0.0", rel{"v3.0.0", "", false})
 	cases := map[string]string{
-		breakingV3:                                "acme/auth-sdk v3.0.0: release notes announce breaking changes (deployed 2.1.3)",
-		"**Removed**\n- `legacyLogin()`\n":        "acme/auth-sdk v3.0.0: release notes announce removals (deployed 2.1.3)",
-		"This release drops support for Node 16.": "acme/auth-sdk v3.0.0: release notes announce removals (deployed 2.1.3)",
+		breakingV3:                                "acme/auth-sdk v3.1.0: release notes announce breaking changes (deployed 3.0.0)",
+		"**Removed**\n- `legacyLogin()`\n":        "acme/auth-sdk v3.1.0: release notes announce removals (deployed 3.0.0)",
+		"This release drops support for Node 16.": "acme/auth-sdk v3.1.0: release notes announce removals (deployed 3.0.0)",
 	}
 	for notes, want := range cases {
-		fs := judge(rules, old, doc(t, "2.1.3", rel{"v2.1.3", "", false}, rel{"v3.0.0", notes, false}), nil, nil)
-		if f := find(t, fs, github.RuleBreakingNotes, "v3.0.0"); f.Title != want {
+		fs := judge(rules, old, doc(t, "3.0.0", rel{"v3.0.0", "", false}, rel{"v3.1.0", notes, false}), nil, nil)
+		if f := find(t, fs, github.RuleBreakingNotes, "v3.1.0"); f.Title != want {
 			t.Errorf("title = %q, want %q", f.Title, want)
 		}
 	}
@@ -237,9 +241,8 @@ func TestCrossCheckNamesTenantClients(t *testing.T) {
 	}})
 	ps := newPeers().add("auth0-prod", "auth0", tenant).add("other-feed", "feed", map[string]any{})
 	fs := judge(rules, old, cur, nil, ps)
-	for _, rule := range []string{github.RuleMajorAvailable, github.RuleBreakingNotes} {
-		subject := map[string]string{github.RuleMajorAvailable: "4", github.RuleBreakingNotes: "v4.0.0"}[rule]
-		f := find(t, fs, rule, subject)
+	for _, rule := range []string{github.RuleMajorAvailable} {
+		f := find(t, fs, rule, "4")
 		if !strings.Contains(f.Detail, "auth0-prod") || !strings.Contains(f.Detail, `"Acme Web"`) ||
 			strings.Contains(f.Detail, `"Admin"`) || !strings.Contains(f.Detail, "/auth/callback") {
 			t.Errorf("%s detail does not name the tenant and only the client still on /api/auth/callback:\n%s", rule, f.Detail)

@@ -102,6 +102,12 @@ func (v view) above(r release) bool {
 	return r.version != nil && r.version.GreaterThan(v.deployed)
 }
 
+// newMajor reports whether r is a stable release of a major above the
+// deployed one.
+func (v view) newMajor(r release) bool {
+	return v.deployed != nil && r.version != nil && stable(r.version, r.pre) && r.version.Major() > v.deployed.Major()
+}
+
 // kinds are the marker kinds of a release: the stored flags, or, for a
 // document written without them, those found in the excerpt.
 func (r release) kinds() []string {
