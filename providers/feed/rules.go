@@ -120,7 +120,7 @@ func finding(e entry, wording string, hits []hit) watcher.Finding {
 	lines := []string{fmt.Sprintf("Policy wording: %q.", wording)}
 	if len(hits) > 0 {
 		f.Severity = watcher.Warning
-		f.Title = fmt.Sprintf("Changelog entry %q (%s) concerns %s", name, strings.ToLower(wording), hits[0].c.where[0])
+		f.Title = fmt.Sprintf("Changelog entry %q (%s) concerns you: %s", name, strings.ToLower(wording), hits[0].c.where[0])
 		for _, h := range hits {
 			lines = append(lines, fmt.Sprintf("It names %q: %s.", h.words, listed(h.c.where)))
 		}
