@@ -33,6 +33,10 @@ type Config struct {
 type Store struct {
 	// Path is the SQLite file, resolved against the config's folder.
 	Path string `toml:"path"`
+	// KeepSnapshots bounds the snapshots kept per source (the newest N,
+	// plus those open findings point to), so a source that changes every
+	// poll cannot grow the store without end; 0, the default, keeps all.
+	KeepSnapshots int `toml:"keep_snapshots"`
 }
 
 // Notify is the [notify] table.

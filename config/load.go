@@ -20,6 +20,17 @@ type LookupEnv func(name string) (string, bool)
 // every *_env secret through env. The error, if any, joins one *Error per
 // problem, each naming the file and line.
 func Load(path string, env LookupEnv) (*Config, error) {
+	return load(path, env, true)
+}
+
+// LoadReadOnly is Load for commands that only read the store (findings,
+// history, check without --refresh, ...): an unset secret variable is not
+// an error there, and its secret is left empty.
+func LoadReadOnly(path string, env LookupEnv) (*Config, error) {
+	return load(path, env, false)
+}
+
+func load(path string, env LookupEnv, secrets bool) (*Config, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -27,16 +38,20 @@ func Load(path string, env LookupEnv) (*Config, error) {
 		}
 		return nil, &Error{File: path, Msg: err.Error()}
 	}
-	return Parse(path, b, env)
+	return parse(path, b, env, secrets)
 }
 
 // Parse decodes and validates config text; file names it in errors and
 // anchors relative paths.
 func Parse(file string, text []byte, env LookupEnv) (*Config, error) {
+	return parse(file, text, env, true)
+}
+
+func parse(file string, text []byte, env LookupEnv, secrets bool) (*Config, error) {
 	if env == nil {
 		env = func(string) (string, bool) { return "", false }
 	}
-	l := &loader{file: file, env: env, lines: locateLines(string(text))}
+	l := &loader{file: file, env: env, lines: locateLines(string(text)), optionalSecrets: !secrets}
 
 	var raw map[string]any
 	if _, err := toml.Decode(string(text), &raw); err != nil {
@@ -71,6 +86,9 @@ type loader struct {
 	env   LookupEnv
 	lines lines
 	errs  []*Error
+	// optionalSecrets leaves unset secret variables empty instead of
+	// reporting them.
+	optionalSecrets bool
 }
 
 func (l *loader) errorAt(path, msg string) {
@@ -112,6 +130,9 @@ func (l *loader) secret(path, key, varName, owner string) Secret {
 		return Secret{}
 	}
 	v, ok := l.env(varName)
+	if (!ok || v == "") && l.optionalSecrets {
+		return Secret{}
+	}
 	if !ok || v == "" {
 		l.errorAt(path, fmt.Sprintf("%s: environment variable %s (%s) is not set", owner, varName, key))
 		return Secret{}

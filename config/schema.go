@@ -10,7 +10,7 @@ import (
 // of its type.
 var (
 	topKeys       = keySet("store", "notify", "digest", "server", "source", "expect")
-	storeKeys     = keySet("path")
+	storeKeys     = keySet("path", "keep_snapshots")
 	notifyKeys    = keySet("slack")
 	slackKeys     = keySet("webhook_url_env", "token_env", "channel", "api_url", "min_severity", "send_resolved")
 	digestKeys    = keySet("schedule", "channel")

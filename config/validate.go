@@ -20,6 +20,9 @@ var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 var repoRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
 
 func (l *loader) validate(c *Config) {
+	if k := c.Store.KeepSnapshots; k < 0 || k == 1 {
+		l.errorAt("store.keep_snapshots", fmt.Sprintf("store: keep_snapshots = %d: want 0 (keep all) or at least 2 (the newest and the one before it, which diff compares)", k))
+	}
 	if s := c.Notify.Slack; s != nil {
 		l.validateSlack(c, s)
 	}

@@ -93,6 +93,26 @@ func Runtime(cfg *config.Config, src *config.Source, deps Deps) (*watcher.Runtim
 	return rt, nil
 }
 
+// Describe returns every configured source's shape — name, type, the set
+// arrays and ignored paths of its documents — without providers or rules,
+// for commands that only read the store.
+func Describe(cfg *config.Config) []*watcher.Runtime {
+	out := make([]*watcher.Runtime, 0, len(cfg.Sources))
+	for _, src := range cfg.Sources {
+		var ignore []diff.Pattern
+		for _, p := range src.Ignore {
+			if pat, err := diff.ParsePattern(p); err == nil {
+				ignore = append(ignore, pat)
+			}
+		}
+		out = append(out, &watcher.Runtime{
+			Source:  watcher.Source{Name: src.Name, Type: src.Type, Schedule: src.Schedule, Ignore: src.Ignore},
+			Options: diff.Options{Sets: Sets(src.Type), Ignore: ignore},
+		})
+	}
+	return out
+}
+
 // Sets returns the set arrays of a source type's documents.
 func Sets(typ string) []diff.Pattern {
 	return setsOf(typ)

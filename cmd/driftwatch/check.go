@@ -57,7 +57,11 @@ Exit status: 0 pass, 1 fail, 2 usage, config or store error.`,
 					return failf(exitUsage, "--max-age: %v", err)
 				}
 			}
-			cfg, err := a.loadConfig()
+			load := a.readConfig
+			if refresh {
+				load = a.loadConfig
+			}
+			cfg, err := load()
 			if err != nil {
 				return err
 			}

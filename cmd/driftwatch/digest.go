@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/driftwatch/driftwatch/notify/console"
+	"github.com/driftwatch/driftwatch/providers"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
@@ -27,7 +28,11 @@ findings opened, resolved and still open. --post sends it to Slack.`,
 			if err != nil {
 				return failf(exitUsage, "--since: %v", err)
 			}
-			cfg, err := a.loadConfig()
+			load := a.readConfig
+			if post {
+				load = a.loadConfig
+			}
+			cfg, err := load()
 			if err != nil {
 				return err
 			}
@@ -39,10 +44,7 @@ findings opened, resolved and still open. --post sends it to Slack.`,
 				return err
 			}
 			defer db.Close()
-			e, err := a.engine(cfg, db, nil)
-			if err != nil {
-				return err
-			}
+			e := &watcher.Engine{Sources: providers.Describe(cfg), Store: db, Logger: a.logger, Policy: policy(cfg)}
 			now := time.Now().UTC()
 			d, err := e.BuildDigest(cmd.Context(), now.Add(-period), now)
 			if err != nil {
@@ -56,6 +58,9 @@ findings opened, resolved and still open. --post sends it to Slack.`,
 			}
 			n := watcher.Notice{Kind: watcher.NoticeDigest, Group: "digest/" + now.Format(time.RFC3339), Digest: d, CreatedAt: now}
 			if err := db.Enqueue(cmd.Context(), []watcher.Notice{n}); err != nil {
+				return fail(exitUsage, err)
+			}
+			if e.Notifier, err = a.notifier(cfg, nil); err != nil {
 				return fail(exitUsage, err)
 			}
 			rep := e.Deliver(cmd.Context())

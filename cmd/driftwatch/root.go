@@ -149,9 +149,20 @@ func (a *app) configFile() string {
 	return "driftwatch.toml"
 }
 
-// loadConfig loads and validates the config; any problem exits 2.
+// loadConfig loads and validates the config, secrets included; any
+// problem exits 2.
 func (a *app) loadConfig() (*config.Config, error) {
 	cfg, err := config.Load(a.configFile(), a.env.LookupEnv)
+	if err != nil {
+		return nil, fail(exitUsage, err)
+	}
+	return cfg, nil
+}
+
+// readConfig loads the config for a command that only reads the store:
+// secret variables need not be set.
+func (a *app) readConfig() (*config.Config, error) {
+	cfg, err := config.LoadReadOnly(a.configFile(), a.env.LookupEnv)
 	if err != nil {
 		return nil, fail(exitUsage, err)
 	}
@@ -164,6 +175,7 @@ func (a *app) openStore(ctx context.Context, cfg *config.Config) (*store.DB, err
 	if err != nil {
 		return nil, fail(exitUsage, err)
 	}
+	db.KeepSnapshots = cfg.Store.KeepSnapshots
 	return db, nil
 }
 

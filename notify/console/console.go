@@ -109,8 +109,12 @@ func FormatNotices(w io.Writer, notices []watcher.Notice) error {
 
 func writeDetails(w *bufio.Writer, f *watcher.Finding) {
 	wrote := false
-	if f.Old != "" || f.New != "" {
+	switch {
+	case f.Old != "":
 		fmt.Fprintf(w, "  was: %s\n  now: %s\n", orAbsent(f.Old), orAbsent(f.New))
+		wrote = true
+	case f.New != "":
+		fmt.Fprintf(w, "  now: %s\n", orAbsent(f.New))
 		wrote = true
 	}
 	if ex := strings.TrimSpace(notify.Clean(f.Excerpt)); ex != "" {

@@ -246,12 +246,16 @@ func noticeBlocks(n watcher.Notice, c caps) []slackgo.Block {
 	return append(blocks, contextBlock(ctx...))
 }
 
-// details renders old → new, the quoted upstream excerpt and the
-// expectation's note; when a rule filled none of them, its Detail text.
+// details renders old → new (just the value, for a state with no "before"),
+// the quoted upstream excerpt and the expectation's note; when a rule
+// filled none of them, its Detail text.
 func details(f *watcher.Finding, c caps) string {
 	var parts []string
-	if f.Old != "" || f.New != "" {
+	switch {
+	case f.Old != "":
 		parts = append(parts, "*Was:* "+value(f.Old, c.value)+"\n*Now:* "+value(f.New, c.value))
+	case f.New != "":
+		parts = append(parts, "*Now:* "+value(f.New, c.value))
 	}
 	if q := quote(f.Excerpt, c.excerpt, c.lines); q != "" {
 		parts = append(parts, "*Upstream says:*\n"+q)

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"encoding/json"
 	"strings"
 
 	slackgo "github.com/slack-go/slack"
@@ -48,4 +49,17 @@ func Text(m Message) string {
 func writeLine(b *strings.Builder, s string) {
 	b.WriteString(notify.Clean(mrkdwnUnescaper.Replace(s)))
 	b.WriteByte('\n')
+}
+
+// ParseMessage reads a webhook payload back into a Message, so what a
+// (simulated) Slack received can be shown with Text.
+func ParseMessage(payload []byte) (Message, error) {
+	var p struct {
+		Text   string         `json:"text"`
+		Blocks slackgo.Blocks `json:"blocks"`
+	}
+	if err := json.Unmarshal(payload, &p); err != nil {
+		return Message{}, err
+	}
+	return Message{Text: p.Text, Blocks: p.Blocks.BlockSet}, nil
 }

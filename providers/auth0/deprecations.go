@@ -146,7 +146,7 @@ func (d *deprecation) Judge(j *watcher.Judgement) []watcher.Finding {
 	}
 	out := make([]watcher.Finding, 0, len(hits))
 	for _, h := range hits {
-		out = append(out, r.finding(h.path, h.subject, d.title(h), d.detail(h), h.value, ""))
+		out = append(out, r.finding(h.path, h.subject, d.title(h), d.detail(h), "", h.value))
 	}
 	return sorted(out)
 }

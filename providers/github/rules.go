@@ -99,15 +99,15 @@ func majorAvailable(j *watcher.Judgement) []watcher.Finding {
 		if f.tag != r.tag {
 			intro = published(f) + "\nNewest: " + published(r)
 		}
+		tenant := strings.Join(tenantNotes(j, v, f), "\n")
 		out = append(out, watcher.Finding{
 			Rule: RuleMajorAvailable, Severity: watcher.Warning, Category: watcher.ThirdParty,
 			Path: "/releases", Subject: strconv.FormatUint(m, 10),
 			Title: fmt.Sprintf("%s %s: major release above deployed %s", v.repo, r.tag, v.deployedRaw),
 			Detail: detail(
 				fmt.Sprintf("Major version %d is out; the app runs %s.", m, v.deployedRaw),
-				intro, notes,
-				strings.Join(tenantNotes(j, v, f), "\n")),
-			Old: v.deployedRaw, New: r.tag,
+				intro, notes, tenant),
+			Old: v.deployedRaw, New: r.tag, Note: tenant,
 			Excerpt: excerptOf(f, f.markedLines(KindBreaking, KindRemoval, KindDeprecation)),
 		})
 	}
@@ -139,14 +139,14 @@ func noteRule(j *watcher.Judgement, rule string, kinds []string, skipNewMajors b
 			continue
 		}
 		ms := r.markedLines(kinds...)
+		tenant := strings.Join(tenantNotes(j, nv, r), "\n")
 		out = append(out, watcher.Finding{
 			Rule: rule, Severity: watcher.Warning, Category: watcher.ThirdParty,
 			Path: diff.Pointer([]string{"releases", tag}), Subject: tag,
 			Title: title(nv, r, ms),
 			Detail: detail(published(r),
-				fmt.Sprintf("The app runs %s.", orUnknown(nv.deployedRaw)),
-				strings.Join(tenantNotes(j, nv, r), "\n")),
-			Old: nv.deployedRaw, New: tag,
+				fmt.Sprintf("The app runs %s.", orUnknown(nv.deployedRaw)), tenant),
+			Old: nv.deployedRaw, New: tag, Note: tenant,
 			Excerpt: excerptOf(r, ms),
 		})
 	}
