@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/driftwatch/driftwatch/diff"
 	"github.com/driftwatch/driftwatch/notify"
 	"github.com/driftwatch/driftwatch/watcher"
 )
@@ -198,7 +197,7 @@ func writeSource(w *bufio.Writer, s *watcher.DigestSource) {
 	if len(s.Changes) > 0 || s.ChangesTotal > 0 {
 		fmt.Fprintln(w, "  changed settings:")
 		for _, c := range s.Changes {
-			fmt.Fprintf(w, "    - %s %s\n", notify.Truncate(notify.OneLine(c.Path), 300), opWord(c.Op))
+			fmt.Fprintf(w, "    - %s %s\n", notify.Truncate(notify.OneLine(c.Path), 300), string(c.Op))
 		}
 		if more := s.ChangesTotal - len(s.Changes); more > 0 {
 			fmt.Fprintf(w, "    … and %d more\n", more)
@@ -233,16 +232,6 @@ func writeSource(w *bufio.Writer, s *watcher.DigestSource) {
 			fmt.Fprintf(w, "    - %s (#%d)\n", notify.OneLine(f.Title), f.ID)
 		}
 	}
-}
-
-func opWord(op diff.Op) string {
-	switch op {
-	case diff.Added:
-		return "added"
-	case diff.Removed:
-		return "removed"
-	}
-	return "changed"
 }
 
 func flush(w *bufio.Writer) error {

@@ -6,7 +6,6 @@ import (
 
 	slackgo "github.com/slack-go/slack"
 
-	"github.com/driftwatch/driftwatch/diff"
 	"github.com/driftwatch/driftwatch/notify"
 	"github.com/driftwatch/driftwatch/watcher"
 )
@@ -123,7 +122,7 @@ func digestSource(s *watcher.DigestSource) []slackgo.Block {
 	if s.ChangesTotal > 0 || len(s.Changes) > 0 {
 		var lines []string
 		for _, c := range s.Changes {
-			lines = append(lines, code(c.Path, digestLine)+" "+opWord(c.Op))
+			lines = append(lines, code(c.Path, digestLine)+" "+string(c.Op))
 		}
 		total := max(s.ChangesTotal, len(lines))
 		blocks = append(blocks, listSection("Changed settings", lines, digestChanges, total))
@@ -149,16 +148,6 @@ func newHeading(typ string) string {
 		return "New entries"
 	}
 	return "New"
-}
-
-func opWord(op diff.Op) string {
-	switch op {
-	case diff.Added:
-		return "added"
-	case diff.Removed:
-		return "removed"
-	}
-	return "changed"
 }
 
 // openFindings lists the open findings grouped by category, newly opened
