@@ -33,11 +33,7 @@ func (a *app) findingsCommand() *cobra.Command {
 			if format != "text" && format != "json" {
 				return failf(exitUsage, "--format %q: want text or json", format)
 			}
-			cfg, err := a.readConfig()
-			if err != nil {
-				return err
-			}
-			db, err := a.openStore(cmd.Context(), cfg)
+			_, db, err := a.openRead(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -94,11 +90,7 @@ check. All or nothing: one unknown ID changes nothing and exits 1.`,
 				}
 				ids = append(ids, id)
 			}
-			cfg, err := a.readConfig()
-			if err != nil {
-				return err
-			}
-			db, err := a.openStore(cmd.Context(), cfg)
+			_, db, err := a.openRead(cmd.Context())
 			if err != nil {
 				return err
 			}

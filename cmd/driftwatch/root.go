@@ -179,5 +179,15 @@ func (a *app) openStore(ctx context.Context, cfg *config.Config) (*store.DB, err
 	return db, nil
 }
 
+// openRead loads the config for reading and opens its store.
+func (a *app) openRead(ctx context.Context) (*config.Config, *store.DB, error) {
+	cfg, err := a.readConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := a.openStore(ctx, cfg)
+	return cfg, db, err
+}
+
 // stdout is where command output goes.
 func (a *app) stdout() io.Writer { return a.env.Stdout }

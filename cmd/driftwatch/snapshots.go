@@ -42,11 +42,7 @@ func knownSource(ctx context.Context, cfg *config.Config, db *store.DB, name str
 
 // withStore loads the config, opens the store and checks the source.
 func (a *app) withStore(ctx context.Context, source string, fn func(cfg *config.Config, db *store.DB, typ string) error) error {
-	cfg, err := a.readConfig()
-	if err != nil {
-		return err
-	}
-	db, err := a.openStore(ctx, cfg)
+	cfg, db, err := a.openRead(ctx)
 	if err != nil {
 		return err
 	}
