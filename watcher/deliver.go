@@ -74,7 +74,7 @@ func (e *Engine) deliverClaimed(ctx context.Context, claimed []Notice, rep *Deli
 	log := e.logger()
 	for i, b := range batches {
 		ids := noticeIDs(b)
-		err := e.Notifier.Deliver(ctx, b)
+		err := e.send(ctx, b)
 		now := e.now()
 		if err == nil {
 			if err := e.Store.NoticesSent(ctx, ids, now); err != nil {
@@ -115,6 +115,18 @@ func (e *Engine) deliverClaimed(ctx context.Context, claimed []Notice, rep *Deli
 		return true
 	}
 	return false
+}
+
+// send makes one delivery attempt. A notifier that panics (a rendering bug
+// on odd upstream text) gives up that message instead of killing the
+// daemon, which delivers outside any cron job too.
+func (e *Engine) send(ctx context.Context, b []Notice) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PermanentError{Err: fmt.Errorf("notifier panic: %v", r)}
+		}
+	}()
+	return e.Notifier.Deliver(ctx, b)
 }
 
 // retryAt computes when a failed batch is due again: exponential backoff

@@ -27,7 +27,7 @@ func (e *Engine) BuildDigest(ctx context.Context, since, until time.Time) (*Dige
 		if s, ok := bySource[name]; ok {
 			return s
 		}
-		s := &DigestSource{Name: name, Type: e.typeOf(name)}
+		s := &DigestSource{Name: name, Type: e.typeOf(ctx, name)}
 		bySource[name] = s
 		return s
 	}
@@ -78,13 +78,13 @@ func (e *Engine) BuildDigest(ctx context.Context, since, until time.Time) (*Dige
 	return d, nil
 }
 
-func (e *Engine) typeOf(name string) string {
+func (e *Engine) typeOf(ctx context.Context, name string) string {
 	for _, rt := range e.Sources {
 		if rt.Source.Name == name {
 			return rt.Source.Type
 		}
 	}
-	st, err := e.Store.SourceState(context.Background(), name)
+	st, err := e.Store.SourceState(ctx, name)
 	if err == nil {
 		return st.Type
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -278,9 +279,17 @@ func (e *Engine) pollSource(ctx context.Context, rt *Runtime, poll string, peers
 	commit := &Commit{Source: name, Type: rt.Source.Type, At: now, Fetch: res.State, Snapshot: snap,
 		BaseHash: st.LastHash, Policy: e.Policy, Group: poll + "/" + name}
 	commit.Fetch.Last = nil
-	judgedKey := rt.RulesKey + "|" + now.Format("2006-01-02")
+	// The key names the document judged too: a snapshot stored while a rule
+	// panicked was never judged, and is judged at the next poll as the
+	// change it was.
+	newest := st.LastHash
+	if snap != nil {
+		newest = snap.Hash
+	}
+	judgedKey := rt.RulesKey + "|" + now.Format("2006-01-02") + "|" + newest
 	if snap != nil || judgedKey != st.JudgedKey {
-		j, err := e.judgement(ctx, rt, snap, body, changes, baseline, loadLatest, peers, now)
+		unjudged := snap == nil && !strings.HasSuffix(st.JudgedKey, "|"+st.LastHash)
+		j, err := e.judgement(ctx, rt, snap, body, changes, baseline, unjudged, loadLatest, peers, now)
 		if err != nil {
 			return err
 		}
@@ -316,62 +325,6 @@ func (e *Engine) fetch(ctx context.Context, rt *Runtime, prev FetchState) (res *
 	return res, err
 }
 
-func (e *Engine) judgement(ctx context.Context, rt *Runtime, snap *NewSnapshot, body []byte, changes []diff.Change,
-	baseline bool, loadLatest func() (*Snapshot, error), peers Peers, now time.Time) (*Judgement, error) {
-	j := &Judgement{Source: rt.Source, Changes: changes, Baseline: baseline, Now: now, Peers: peers}
-	var err error
-	if snap != nil {
-		if j.New, err = diff.Decode(body); err != nil {
-			return nil, err
-		}
-		if !baseline {
-			prev, err := loadLatest()
-			if err != nil {
-				return nil, err
-			}
-			if j.Old, err = diff.Decode(prev.Body); err != nil {
-				return nil, err
-			}
-		}
-	} else {
-		cur, err := loadLatest()
-		if err != nil {
-			return nil, err
-		}
-		if j.New, err = diff.Decode(cur.Body); err != nil {
-			return nil, err
-		}
-		if j.Old, err = diff.Decode(cur.Body); err != nil {
-			return nil, err
-		}
-	}
-	j.Open, err = e.Store.Findings(ctx, FindingFilter{Sources: []string{rt.Source.Name}, States: []State{Open, Acked}})
-	return j, err
-}
-
-// judge runs every rule; a panicking rule fails the whole judgement so
-// that no finding is resolved by mistake.
-func (e *Engine) judge(rt *Runtime, j *Judgement) (out []Finding, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			out, err = nil, fmt.Errorf("rule panic: %v", r)
-		}
-	}()
-	seen := map[string]bool{}
-	for _, r := range rt.Rules {
-		for _, f := range r.Judge(j) {
-			f.Source = rt.Source.Name
-			fp := f.Fingerprint()
-			if seen[fp] {
-				continue
-			}
-			seen[fp] = true
-			out = append(out, f)
-		}
-	}
-	return out, nil
-}
-
 func (e *Engine) recordFailure(ctx context.Context, rt *Runtime, st SourceState, poll string, cause error) error {
 	now := e.now()
 	threshold := e.FailThreshold
@@ -396,34 +349,4 @@ func (e *Engine) recordFailure(ctx context.Context, rt *Runtime, st SourceState,
 		return errors.Join(cause, err)
 	}
 	return cause
-}
-
-// peerCache loads other sources' newest documents once per poll.
-type peerCache struct {
-	e    *Engine
-	ctx  context.Context
-	mu   sync.Mutex
-	docs map[string]any
-}
-
-func (p *peerCache) Names() []Source {
-	out := make([]Source, len(p.e.Sources))
-	for i, rt := range p.e.Sources {
-		out[i] = rt.Source
-	}
-	return out
-}
-
-func (p *peerCache) Latest(name string) (any, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if d, ok := p.docs[name]; ok {
-		return d, d != nil
-	}
-	var doc any
-	if s, err := p.e.Store.LatestSnapshot(p.ctx, name); err == nil {
-		doc, _ = diff.Decode(s.Body)
-	}
-	p.docs[name] = doc
-	return doc, doc != nil
 }

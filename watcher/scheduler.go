@@ -69,7 +69,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("source %q: %w", rt.Source.Name, err)
 		}
-		c.Schedule(sched, cron.FuncJob(func() { s.pollJob(jobCtx, rt, sched) }))
+		c.Schedule(sched, cron.FuncJob(func() { s.pollJob(ctx, jobCtx, rt, sched) }))
 	}
 	if s.Digest != "" {
 		sched, err := ParseSchedule(s.Digest)
@@ -139,15 +139,17 @@ func (s *Scheduler) logger() *slog.Logger {
 	return s.Logger
 }
 
-// pollJob polls one source after a jitter, unless it is backed off.
-func (s *Scheduler) pollJob(ctx context.Context, rt *Runtime, sched cron.Schedule) {
+// pollJob polls one source after a jitter, unless it is backed off. A
+// shutdown (stop done) during the jitter starts no poll; ctx, which
+// outlives stop by the grace period, bounds the poll itself.
+func (s *Scheduler) pollJob(stop, ctx context.Context, rt *Runtime, sched cron.Schedule) {
 	now := time.Now()
 	interval := sched.Next(now).Sub(now)
 	if until, ok := s.BackedOff()[rt.Source.Name]; ok && now.Before(until) {
 		s.logger().Debug("source backed off; skipping", "source", rt.Source.Name, "until", FormatTime(until))
 		return
 	}
-	if err := sleepCtx(ctx, s.jitter(interval)); err != nil {
+	if err := sleepCtx(stop, s.jitter(interval)); err != nil {
 		return
 	}
 	rep := s.Engine.PollSource(ctx, rt, newPollID(), nil)
@@ -229,8 +231,8 @@ func (s *Scheduler) digestJob(ctx context.Context, sched cron.Schedule) {
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
+	if err := ctx.Err(); err != nil || d <= 0 {
+		return err // done already: never race a short timer against it
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()

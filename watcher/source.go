@@ -102,8 +102,8 @@ type SourceState struct {
 	FailingSince        *time.Time
 	// LastHash is the content hash of the newest snapshot.
 	LastHash string
-	// JudgedKey identifies the rules and day the newest snapshot was last
-	// judged with; an unchanged fetch is judged again only when it differs.
+	// JudgedKey identifies the rules, the day and the document (its hash)
+	// last judged; an unchanged fetch is judged again only when it differs.
 	JudgedKey string
 	Fetch     FetchState
 }

@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/driftwatch/driftwatch/watcher"
 )
@@ -90,25 +92,49 @@ func Validators(resp *http.Response) watcher.Validator {
 }
 
 // RetryAfter reads how long to wait from Retry-After (seconds or an HTTP
-// date), else from X-RateLimit-Reset (epoch seconds). The wait is never
-// below min: a reset can name the current second.
+// date), else from X-RateLimit-Reset (epoch seconds); a value that does not
+// parse counts as absent. The wait is never below min: a reset can name the
+// current second. Absurdly large values saturate instead of wrapping round
+// to a short (or negative) wait.
 func RetryAfter(h http.Header, now time.Time, min time.Duration) time.Duration {
-	var d time.Duration
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if secs, err := strconv.Atoi(v); err == nil {
-			d = time.Duration(secs) * time.Second
-		} else if t, err := http.ParseTime(v); err == nil {
-			d = t.Sub(now)
-		}
-	} else if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
-		if epoch, err := strconv.ParseInt(v, 10, 64); err == nil {
-			d = time.Unix(epoch, 0).Sub(now)
-		}
+	d, ok := retryAfter(strings.TrimSpace(h.Get("Retry-After")), now)
+	if !ok {
+		d, ok = rateLimitReset(strings.TrimSpace(h.Get("X-RateLimit-Reset")), now)
 	}
-	if d < min {
+	if !ok || d < min {
 		d = min
 	}
 	return d
+}
+
+// maxSeconds is the longest wait a time.Duration holds, in seconds.
+const maxSeconds = math.MaxInt64 / int64(time.Second)
+
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs > maxSeconds {
+			return math.MaxInt64, true
+		}
+		return time.Duration(secs) * time.Second, true // negative: floored by the caller
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return t.Sub(now), true
+	}
+	return 0, false
+}
+
+func rateLimitReset(v string, now time.Time) (time.Duration, bool) {
+	epoch, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || epoch < 0 {
+		return 0, false
+	}
+	if epoch-now.Unix() >= maxSeconds {
+		return math.MaxInt64, true
+	}
+	return time.Unix(epoch, 0).Sub(now), true
 }
 
 // Sleep waits d or until ctx is done.
@@ -154,7 +180,13 @@ func NewStatusError(resp *http.Response, safeURL string) *StatusError {
 // Snippet shortens upstream text for an error or log line: one line, at
 // most n runes, control characters dropped.
 func Snippet(b []byte, n int) string {
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "?")), " ")
+	s := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && !unicode.IsSpace(r) {
+			return -1 // an escape sequence must not reach a terminal
+		}
+		return r
+	}, strings.ToValidUTF8(string(b), "?"))
+	s = strings.Join(strings.Fields(s), " ")
 	r := []rune(s)
 	if len(r) > n {
 		return string(r[:n]) + "…"
