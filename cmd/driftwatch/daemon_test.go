@@ -90,6 +90,24 @@ url = "`+up.URL+`"
 		t.Fatalf("ack beside run: exit %d\n%s", r.code, r.stderr)
 	}
 
+	// SIGHUP with a broken config: logged, the running config kept.
+	good := strings.TrimSpace(c.readConfig())
+	c.writeConfig(good + "\nbogus_key = 1\n")
+	d.cmd.Process.Signal(syscall.SIGHUP)
+	eventually(t, 10*time.Second, "the failed reload logged", func() bool {
+		return strings.Contains(d.stderr.String(), "config reload failed; keeping the running config")
+	})
+	if code, _ := get(t, base+"/healthz"); code != 200 {
+		t.Fatalf("after a bad reload /healthz = %d", code)
+	}
+	// SIGHUP with a good config adding a source: polled without restart.
+	c.writeConfig(good + "\n[[source]]\nname = \"status-page\"\ntype = \"http_json\"\nschedule = \"@every 1s\"\nurl = \"" + up.URL + "\"\n")
+	d.cmd.Process.Signal(syscall.SIGHUP)
+	eventually(t, 15*time.Second, "the added source on /healthz", func() bool {
+		_, body := get(t, base+"/healthz")
+		return strings.Contains(body, `"name": "status-page"`)
+	})
+
 	// SIGTERM: a prompt, clean exit 0.
 	start := time.Now()
 	d.cmd.Process.Signal(syscall.SIGTERM)

@@ -41,6 +41,15 @@ func (c *cli) writeConfig(text string) {
 	}
 }
 
+func (c *cli) readConfig() string {
+	c.t.Helper()
+	b, err := os.ReadFile(filepath.Join(c.dir, "driftwatch.toml"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return string(b)
+}
+
 func (c *cli) run(args ...string) result {
 	c.t.Helper()
 	var out, errOut bytes.Buffer
