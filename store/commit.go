@@ -49,6 +49,9 @@ func (db *DB) Commit(ctx context.Context, c *watcher.Commit) (*watcher.CommitRes
 			if _, err := tx.ExecContext(ctx, "UPDATE sources SET last_hash = ? WHERE name = ?", snap.Hash, c.Source); err != nil {
 				return err
 			}
+			if _, err := pruneSnapshots(ctx, tx, c.Source, db.KeepSnapshots); err != nil {
+				return err
+			}
 		} else if err := tx.QueryRowContext(ctx, "SELECT COALESCE(max(id), 0) FROM snapshots WHERE source = ?", c.Source).Scan(&snapID); err != nil {
 			return err
 		}

@@ -35,6 +35,9 @@ type DB struct {
 	path string
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// KeepSnapshots, when 2 or more, is how many snapshots of each source
+	// a commit keeps (retention.go); 0 keeps them all. Set it before use.
+	KeepSnapshots int
 }
 
 // Open opens (creating if needed) the store at path and applies pending

@@ -1,0 +1,78 @@
+package bench_test
+
+import (
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/driftwatch/driftwatch/bench"
+	"github.com/driftwatch/driftwatch/notify/console"
+	"github.com/driftwatch/driftwatch/watcher"
+)
+
+// TestHTTPJSONWrongShape: a JSON endpoint that answers a 200 with an
+// error object instead of its document (an expired API key behind a
+// gateway that answers 200) must not be taken for "the database is fine
+// again". A JSON endpoint has no schema, so the error object is stored as
+// the new document; what matters is that the open threshold finding on the
+// metric the document no longer holds does not resolve, since nothing
+// says the metric went down.
+func TestHTTPJSONWrongShape(t *testing.T) {
+	const known = "rules/threshold.go raises nothing for a missing path, so the engine resolves an open " +
+		"threshold finding when a 200 error object replaces the document: a false \"resolved\" notice, then a " +
+		"\"reopened\" one on the next good poll"
+	up := bench.NewConditional()
+	defer up.Close()
+	up.Set("/db", "application/json", []byte(`{"plan":"pro","metrics":{"cpu_percent":97}}`))
+	w := newWorld(t, fmt.Sprintf(`[store]
+path = "dw.db"
+
+[[source]]
+name = "orders-db"
+type = "http_json"
+url = "%s/db"
+
+  [[source.threshold]]
+  path = "/metrics/cpu_percent"
+  above = 90
+`, up.URL()), worldOptions{})
+	w.e.Notifier = console.New(io.Discard)
+	w.poll()
+	if n := w.count("SELECT count(*) FROM findings WHERE state = 'open'"); n != 1 {
+		t.Fatalf("%d open findings at 97%% CPU, want 1", n)
+	}
+	notices := w.count("SELECT count(*) FROM outbox")
+
+	up.Set("/db", "application/json", bench.WrongShape.Body)
+	rep := w.poll()
+	t.Logf("wrong shape: outcome %s, %d changes, %d resolved", rep.Sources[0].Outcome, rep.Sources[0].Changes, rep.Sources[0].Resolved)
+	up.Set("/db", "application/json", []byte(`{"plan":"pro","metrics":{"cpu_percent":97}}`))
+	rep = w.poll()
+	t.Logf("recovered: outcome %s, %d changes, %d opened", rep.Sources[0].Outcome, rep.Sources[0].Changes, rep.Sources[0].Opened)
+
+	open := w.count("SELECT count(*) FROM findings WHERE state = 'open'")
+	extra := w.count("SELECT count(*) FROM outbox") - notices
+	fixed := open == 1 && extra == 0
+	switch {
+	case !fixed:
+		t.Logf("open findings %d, notices written over the blip %d (kinds: %v)", open, extra, outboxKinds(w, notices))
+		t.Skipf("KNOWN ISSUE, not fixed yet: %s", known)
+	default:
+		t.Errorf("fixed: drop the known-issue branch of TestHTTPJSONWrongShape")
+	}
+}
+
+func outboxKinds(w *world, after int) []watcher.NoticeKind {
+	rows, err := w.raw.Query("SELECT kind FROM outbox ORDER BY id LIMIT -1 OFFSET ?", after)
+	if err != nil {
+		w.tb.Fatal(err)
+	}
+	defer rows.Close()
+	var out []watcher.NoticeKind
+	for rows.Next() {
+		var k string
+		rows.Scan(&k)
+		out = append(out, watcher.NoticeKind(k))
+	}
+	return out
+}
