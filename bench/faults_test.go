@@ -200,10 +200,9 @@ func TestUpstreamFaults(t *testing.T) {
 // knownFaultIssues are faults driftwatch does not survive yet, each a bug
 // in a provider (see BENCHMARKS.md, "Reliability"). Their subtests log
 // what went wrong and skip; once fixed, they fail until removed here.
-var knownFaultIssues = map[string]string{
-	"auth0/settings/wrong-shape": "providers/auth0 stores a 200 JSON error object as the tenant settings (no shape check on /api/v2/tenants/settings)",
-	"feed/feed/wrong-shape":      "providers/feed (gofeed) parses a 200 JSON error object as an empty JSON Feed and stores it: every entry removed, then every entry new again",
-}
+// None now: the auth0 settings error object and the JSON error body a feed
+// answered with are refused since the fault tests found them.
+var knownFaultIssues = map[string]string{}
 
 // faultedPoll injects one fault, polls, and checks that nothing was
 // stored, judged or notified; then polls again and checks that the

@@ -19,17 +19,20 @@ type Threshold struct {
 }
 
 // Thresholds returns the rule judging a source's thresholds. A path that is
-// missing or not a number raises nothing.
+// missing or not a number raises nothing new, but an open finding of that
+// threshold stays open: an endpoint answering an error body for a poll has
+// not fixed the database's load.
 func Thresholds(ts []Threshold) watcher.Rule {
 	return watcher.RuleFunc(func(j *watcher.Judgement) []watcher.Finding {
 		var out []watcher.Finding
 		for _, t := range ts {
 			v, ok := diff.Get(j.New, t.Path)
-			if !ok {
-				continue
+			var n float64
+			if ok {
+				n, ok = number(v)
 			}
-			n, ok := number(v)
 			if !ok {
+				out = append(out, carried(j, t)...)
 				continue
 			}
 			var rule, word string
@@ -52,4 +55,18 @@ func Thresholds(ts []Threshold) watcher.Rule {
 		}
 		return out
 	})
+}
+
+// carried returns the threshold's open findings unchanged.
+func carried(j *watcher.Judgement, t Threshold) []watcher.Finding {
+	var out []watcher.Finding
+	for _, rule := range []string{"threshold.above", "threshold.below"} {
+		for _, f := range j.OpenOf(rule) {
+			if f.Path == t.Path {
+				out = append(out, watcher.Finding{Rule: f.Rule, Severity: f.Severity, Category: f.Category,
+					Path: f.Path, Subject: f.Subject, Title: f.Title, Detail: f.Detail, New: f.New})
+			}
+		}
+	}
+	return out
 }

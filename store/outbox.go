@@ -190,14 +190,26 @@ func int64Args(ids []int64) []any {
 	return out
 }
 
-// NoticesSent marks notices delivered.
+// outboxKeep is how long delivered and given-up notices stay in the
+// outbox, for /healthz and for looking back; then they are pruned.
+const outboxKeep = 30 * 24 * time.Hour
+
+// NoticesSent marks notices delivered, and prunes notices delivered or
+// given up more than 30 days ago.
 func (db *DB) NoticesSent(ctx context.Context, ids []int64, at time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		args := append([]any{formatTime(at)}, int64Args(ids)...)
-		_, err := tx.ExecContext(ctx, "UPDATE outbox SET sent_at = ?, claimed_by = NULL, claimed_until = NULL, last_error = '' WHERE id IN ("+placeholders(len(ids))+")", args...)
+		if _, err := tx.ExecContext(ctx, "UPDATE outbox SET sent_at = ?, claimed_by = NULL, claimed_until = NULL, last_error = '' WHERE id IN ("+placeholders(len(ids))+")", args...); err != nil {
+			return err
+		}
+		old := formatTime(at.Add(-outboxKeep))
+		if _, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", old); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE given_up_at IS NOT NULL AND given_up_at < ?", old)
 		return err
 	})
 }

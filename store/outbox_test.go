@@ -236,3 +236,31 @@ func TestNoticePayloadRoundTrip(t *testing.T) {
 		t.Errorf("notices round trip (-in +out):\n%s", diff)
 	}
 }
+
+func TestOutboxPrunesOldDeliveredNotices(t *testing.T) {
+	db, path := mustOpen(t)
+	ctx := context.Background()
+	deliver := func(at time.Time) int64 {
+		t.Helper()
+		if err := db.Enqueue(ctx, []watcher.Notice{{Kind: watcher.NoticeDigest, Group: at.String(), Digest: &watcher.Digest{}, CreatedAt: at}}); err != nil {
+			t.Fatal(err)
+		}
+		ns, err := db.ClaimNotices(ctx, "me", at, time.Minute, 10)
+		if err != nil || len(ns) != 1 {
+			t.Fatalf("claim: %v %v", ns, err)
+		}
+		if err := db.NoticesSent(ctx, []int64{ns[0].ID}, at); err != nil {
+			t.Fatal(err)
+		}
+		return ns[0].ID
+	}
+	deliver(t0)
+	recent := deliver(t0.Add(40 * 24 * time.Hour))
+	raw := rawDB(t, path)
+	if n := queryInt(t, raw, "SELECT count(*) FROM outbox"); n != 1 {
+		t.Fatalf("%d notices kept, want only the recent one", n)
+	}
+	if id := queryInt(t, raw, "SELECT id FROM outbox"); int64(id) != recent {
+		t.Fatalf("kept notice %d, want %d", id, recent)
+	}
+}

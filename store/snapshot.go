@@ -22,7 +22,7 @@ func encodeBody(b []byte) (string, []byte) {
 		return "identity", b
 	}
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 	zw.Write(b)
 	zw.Close()
 	if buf.Len() > len(b)-len(b)/8 {

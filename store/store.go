@@ -50,7 +50,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	dsn := "file:" + escapePath(path) +
 		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=foreign_keys(1)" +
-		"&_pragma=synchronous(normal)&_txlock=immediate"
+		"&_pragma=synchronous(normal)&_pragma=wal_autocheckpoint(100)&_pragma=journal_size_limit(524288)" +
+		"&_txlock=immediate"
 	sqldb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)

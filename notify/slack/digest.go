@@ -122,7 +122,7 @@ func digestSource(s *watcher.DigestSource) []slackgo.Block {
 	if s.ChangesTotal > 0 || len(s.Changes) > 0 {
 		var lines []string
 		for _, c := range s.Changes {
-			lines = append(lines, code(c.Path, digestLine)+" "+string(c.Op))
+			lines = append(lines, code(c.Path, digestLine)+" "+notify.EscapeMrkdwn(string(c.Op)))
 		}
 		total := max(s.ChangesTotal, len(lines))
 		blocks = append(blocks, listSection("Changed settings", lines, digestChanges, total))

@@ -157,6 +157,14 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 	}, nil
 }
 
+// isErrorObject recognises Auth0's error body ({"statusCode", "error",
+// "message"}), which no settings object carries.
+func isErrorObject(m map[string]any) bool {
+	_, code := m["statusCode"]
+	_, e := m["error"]
+	return code && e
+}
+
 // read gets a token and reads every endpoint, required ones first.
 func (s *session) read(ctx context.Context) (*rawTenant, error) {
 	if err := s.authenticate(ctx); err != nil {
@@ -170,6 +178,10 @@ func (s *session) read(ctx context.Context) (*rawTenant, error) {
 	settings, ok := v.(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("auth0: read tenant settings: unexpected response: %s", describe(v, ""))
+	}
+	if isErrorObject(settings) {
+		return nil, fmt.Errorf("auth0: read tenant settings: the 200 answer is an error object, not settings: %s",
+			polite.Snippet([]byte(fmt.Sprint(settings["error"], ": ", settings["message"])), 160))
 	}
 	raw.settings = settings
 	if raw.clients, err = s.listOffset(ctx, epClients); err != nil {

@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -157,5 +158,18 @@ func Parse(body []byte) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w (starts %q)", err, polite.Snippet(body, 40))
 	}
+	if f.FeedType == "json" && !isJSONFeed(body) {
+		// gofeed reads any JSON object as an empty JSON Feed; an error
+		// object would then look like every entry removed.
+		return nil, fmt.Errorf("parse: JSON that is not a JSON Feed (no version https://jsonfeed.org/version/...; starts %q)", polite.Snippet(body, 60))
+	}
 	return snapshot(f), nil
+}
+
+// isJSONFeed checks the version a JSON Feed must declare.
+func isJSONFeed(body []byte) bool {
+	var v struct {
+		Version string `json:"version"`
+	}
+	return json.Unmarshal(body, &v) == nil && strings.HasPrefix(v.Version, "https://jsonfeed.org/version/")
 }
