@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // The keys each table accepts. A source accepts the common keys plus those
@@ -102,13 +103,15 @@ func (l *loader) unknown(at string, t map[string]any, allowed map[string]bool, w
 	}
 }
 
+// anyTypeKey names the source types that accept key k ("feed or http_json").
 func anyTypeKey(k string) (string, bool) {
+	var owners []string
 	for _, t := range Types() {
 		if typeKeys[t][k] {
-			return t, true
+			owners = append(owners, t)
 		}
 	}
-	return "", false
+	return strings.Join(owners, " or "), len(owners) > 0
 }
 
 func sourceLabel(src map[string]any, i int) string {
