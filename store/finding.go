@@ -16,10 +16,30 @@ import (
 // extra holds the parts of a finding that renderers use and the contract's
 // columns do not carry.
 type extra struct {
-	Old     string `json:"old,omitempty"`
-	New     string `json:"new,omitempty"`
-	Excerpt string `json:"excerpt,omitempty"`
-	Note    string `json:"note,omitempty"`
+	Old     string         `json:"old,omitempty"`
+	New     string         `json:"new,omitempty"`
+	Excerpt string         `json:"excerpt,omitempty"`
+	Note    string         `json:"note,omitempty"`
+	URL     string         `json:"url,omitempty"`
+	Links   []watcher.Link `json:"links,omitempty"`
+	Also    []string       `json:"also,omitempty"`
+	Folded  []folded       `json:"folded,omitempty"`
+}
+
+// folded is a finding folded into another, kept so its rule can carry it
+// forward: what that rule judged, not what the store adds.
+type folded struct {
+	Rule     string           `json:"rule"`
+	Severity watcher.Severity `json:"severity"`
+	Category watcher.Category `json:"category"`
+	Path     string           `json:"path"`
+	Subject  string           `json:"subject,omitempty"`
+	Title    string           `json:"title"`
+	Detail   string           `json:"detail,omitempty"`
+	Old      string           `json:"old,omitempty"`
+	New      string           `json:"new,omitempty"`
+	Excerpt  string           `json:"excerpt,omitempty"`
+	URL      string           `json:"url,omitempty"`
 }
 
 const findingColumns = `id, source, rule, severity, category, path, subject, title, detail, extra,
@@ -43,11 +63,23 @@ func scanFinding(r rowScanner) (watcher.Finding, error) {
 	var e extra
 	_ = json.Unmarshal([]byte(ex), &e)
 	f.Old, f.New, f.Excerpt, f.Note = e.Old, e.New, e.Excerpt, e.Note
+	f.URL, f.Links, f.Also = e.URL, e.Links, e.Also
+	for _, g := range e.Folded {
+		f.Folded = append(f.Folded, watcher.Finding{Source: f.Source, Rule: g.Rule, Severity: g.Severity, Category: g.Category,
+			Path: g.Path, Subject: g.Subject, Title: g.Title, Detail: g.Detail, Old: g.Old, New: g.New, Excerpt: g.Excerpt, URL: g.URL})
+	}
 	return f, nil
 }
 
+// extraJSON keeps what the contract's columns do not: it lives in the
+// findings table's extra column, so new parts need no migration.
 func extraJSON(f *watcher.Finding) string {
-	b, _ := json.Marshal(extra{Old: f.Old, New: f.New, Excerpt: f.Excerpt, Note: f.Note})
+	e := extra{Old: f.Old, New: f.New, Excerpt: f.Excerpt, Note: f.Note, URL: f.URL, Links: f.Links, Also: f.Also}
+	for _, g := range f.Folded {
+		e.Folded = append(e.Folded, folded{Rule: g.Rule, Severity: g.Severity, Category: g.Category, Path: g.Path,
+			Subject: g.Subject, Title: g.Title, Detail: g.Detail, Old: g.Old, New: g.New, Excerpt: g.Excerpt, URL: g.URL})
+	}
+	b, _ := json.Marshal(e)
 	return string(b)
 }
 

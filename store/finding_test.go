@@ -359,3 +359,73 @@ func TestFindingsFilter(t *testing.T) {
 		t.Errorf("OpenFindingCounts (-want +got):\n%s", diff)
 	}
 }
+
+// An acknowledgement covers a finding as it was: when it escalates (a
+// deprecation's warning reaching end of life) it is open again with a new
+// notice, and the acknowledgement is gone.
+func TestReconcileAckedEscalationReopens(t *testing.T) {
+	db, _ := mustOpen(t)
+	ctx := context.Background()
+	const src = "auth0-prod"
+	storeDoc(t, db, src, t0, `{"clients":{}}`)
+	f := watcher.Finding{Rule: "auth0.deprecated_rules", Severity: watcher.Warning, Category: watcher.ThirdParty,
+		Path: "/rules", Subject: "rules-eol", Title: "Rules end of life 2026-11-18: 1 rule still enabled"}
+	step(t, db, "new", judge(t, db, src, t0.Add(time.Hour), warningsOnly, f), 1, 0, 0, watcher.NoticeOpened)
+	id := findingsOf(t, db, src)[0].ID
+	if err := db.Ack(ctx, []int64{id}, "migration planned", t0.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	step(t, db, "acked holds", judge(t, db, src, t0.Add(3*time.Hour), warningsOnly, f), 0, 0, 0)
+
+	eol := f
+	eol.Severity = watcher.Breaking
+	ns := step(t, db, "end of life", judge(t, db, src, t0.Add(4*time.Hour), warningsOnly, eol), 0, 0, 0, watcher.NoticeEscalated)
+	g := findingByID(t, db, id)
+	if g.State != watcher.Open || g.AckedAt != nil || g.AckNote != "" || g.Severity != watcher.Breaking {
+		t.Errorf("escalated acked finding: state %s acked_at %v note %q severity %s; want open, unacknowledged, breaking",
+			g.State, g.AckedAt, g.AckNote, g.Severity)
+	}
+	if ns[0].Finding.State != watcher.Open || ns[0].Finding.ID != id {
+		t.Errorf("escalation notice carries %+v", ns[0].Finding)
+	}
+	// The same severity again is no news.
+	step(t, db, "still breaking", judge(t, db, src, t0.Add(5*time.Hour), warningsOnly, eol), 0, 0, 0)
+}
+
+// The url, further links, the rules folded in and the folded findings
+// themselves survive the store and reach the notice.
+func TestFindingLinksAndFoldedRoundTrip(t *testing.T) {
+	db, _ := mustOpen(t)
+	const src = "auth0-prod"
+	storeDoc(t, db, src, t0, `{"clients":{}}`)
+	b := urlRemoved()
+	f := watcher.Finding{Rule: "expect.contains", Severity: watcher.Breaking, Category: watcher.Configuration,
+		Path: b.Path, Subject: "contains:" + b.Subject, Title: b.Title, Detail: b.Detail, Note: "login redirect",
+		URL:    "https://manage.auth0.com/dashboard/eu/acme/applications/c1/settings",
+		Links:  []watcher.Link{{Title: "Docs", URL: "https://auth0.com/docs/x"}},
+		Also:   []string{b.Rule},
+		Folded: []watcher.Finding{b},
+	}
+	ns := step(t, db, "new", judge(t, db, src, t0.Add(time.Hour), notifyAll, f), 1, 0, 0, watcher.NoticeOpened)
+	got := findingsOf(t, db, src)[0]
+	if got.URL != f.URL || !cmp.Equal(got.Links, f.Links) || !cmp.Equal(got.Also, f.Also) {
+		t.Errorf("stored url %q links %v also %v", got.URL, got.Links, got.Also)
+	}
+	if len(got.Folded) != 1 || got.Folded[0].Rule != b.Rule || got.Folded[0].Subject != b.Subject || got.Folded[0].Old != b.Old {
+		t.Errorf("stored folded %+v", got.Folded)
+	}
+	if n := ns[0].Finding; n.URL != f.URL || len(n.Also) != 1 {
+		t.Errorf("notice finding url %q also %v", n.URL, n.Also)
+	}
+	// Judged the same again: nothing changes, nothing is queued.
+	step(t, db, "again", judge(t, db, src, t0.Add(2*time.Hour), notifyAll, f), 0, 0, 0)
+}
+
+func findingsOf(t *testing.T, db *store.DB, src string) []watcher.Finding {
+	t.Helper()
+	fs, err := db.Findings(context.Background(), watcher.FindingFilter{Sources: []string{src}})
+	if err != nil || len(fs) == 0 {
+		t.Fatalf("findings of %s: %v, %v", src, fs, err)
+	}
+	return fs
+}

@@ -14,25 +14,29 @@ import (
 // findingRecord is a finding as kept in a notice's payload: every field,
 // so the notice renders what was known when it was written.
 type findingRecord struct {
-	ID         int64            `json:"id"`
-	Source     string           `json:"source"`
-	Rule       string           `json:"rule"`
-	Severity   watcher.Severity `json:"severity"`
-	Category   watcher.Category `json:"category"`
-	Path       string           `json:"path"`
-	Subject    string           `json:"subject,omitempty"`
-	Title      string           `json:"title"`
-	Detail     string           `json:"detail,omitempty"`
-	State      watcher.State    `json:"state"`
-	DetectedAt time.Time        `json:"detected_at"`
-	ResolvedAt *time.Time       `json:"resolved_at,omitempty"`
-	AckedAt    *time.Time       `json:"acked_at,omitempty"`
-	AckNote    string           `json:"ack_note,omitempty"`
-	SnapshotID int64            `json:"snapshot_id,omitempty"`
-	Old        string           `json:"old,omitempty"`
-	New        string           `json:"new,omitempty"`
-	Excerpt    string           `json:"excerpt,omitempty"`
-	Note       string           `json:"note,omitempty"`
+	ID         int64             `json:"id"`
+	Source     string            `json:"source"`
+	Rule       string            `json:"rule"`
+	Severity   watcher.Severity  `json:"severity"`
+	Category   watcher.Category  `json:"category"`
+	Path       string            `json:"path"`
+	Subject    string            `json:"subject,omitempty"`
+	Title      string            `json:"title"`
+	Detail     string            `json:"detail,omitempty"`
+	State      watcher.State     `json:"state"`
+	DetectedAt time.Time         `json:"detected_at"`
+	ResolvedAt *time.Time        `json:"resolved_at,omitempty"`
+	AckedAt    *time.Time        `json:"acked_at,omitempty"`
+	AckNote    string            `json:"ack_note,omitempty"`
+	SnapshotID int64             `json:"snapshot_id,omitempty"`
+	Old        string            `json:"old,omitempty"`
+	New        string            `json:"new,omitempty"`
+	Excerpt    string            `json:"excerpt,omitempty"`
+	Note       string            `json:"note,omitempty"`
+	URL        string            `json:"url,omitempty"`
+	Links      []watcher.Link    `json:"links,omitempty"`
+	Also       []string          `json:"also,omitempty"`
+	Folded     []watcher.Finding `json:"-"`
 }
 
 func toRecord(f *watcher.Finding) *findingRecord {

@@ -23,7 +23,8 @@ type reconciler struct {
 }
 
 // upsert records one condition that holds now: new → open, resolved →
-// reopened, open or acked → refreshed (escalated when its severity rose).
+// reopened, open or acked → refreshed; when its severity rose, escalated
+// and open again even if it was acknowledged.
 func (r *reconciler) upsert(ctx context.Context, f watcher.Finding, snapshotID int64) (int64, error) {
 	fp := f.Fingerprint()
 	at := formatTime(r.at)
@@ -63,12 +64,19 @@ func (r *reconciler) upsert(ctx context.Context, f watcher.Finding, snapshotID i
 		old.Category == f.Category && extraJSON(&old) == extraJSON(&f) {
 		return old.ID, nil // unchanged: write nothing
 	}
+	escalated := f.Severity > old.Severity
+	// An acknowledgement covers the finding as it was: one that escalates
+	// (a warning reaching end of life) is open again, with a new notice.
 	_, err = r.tx.ExecContext(ctx, `UPDATE findings SET severity = ?, category = ?, title = ?, detail = ?, extra = ?,
-		updated_at = ? WHERE id = ?`, int(f.Severity), string(f.Category), f.Title, f.Detail, extraJSON(&f), at, old.ID)
+		state = CASE WHEN ? THEN 'open' ELSE state END,
+		acked_at = CASE WHEN ? THEN NULL ELSE acked_at END,
+		ack_note = CASE WHEN ? THEN '' ELSE ack_note END,
+		updated_at = ? WHERE id = ?`, int(f.Severity), string(f.Category), f.Title, f.Detail, extraJSON(&f),
+		escalated, escalated, escalated, at, old.ID)
 	if err != nil {
 		return 0, fmt.Errorf("update finding %d: %w", old.ID, err)
 	}
-	if f.Severity > old.Severity {
+	if escalated {
 		return old.ID, r.notice(ctx, watcher.NoticeEscalated, old.ID)
 	}
 	return old.ID, nil

@@ -28,6 +28,9 @@ type Runtime struct {
 	// thresholds, deployed version); when it changes, an unchanged
 	// document is judged again.
 	RulesKey string
+	// Link, when set, adds the pages of a judged finding (dashboard,
+	// release, feed entry) that its rule did not.
+	Link func(j *Judgement, f *Finding)
 }
 
 // Observer receives what the engine did, for metrics. Every method must be

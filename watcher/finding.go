@@ -49,6 +49,51 @@ type Finding struct {
 	Excerpt string
 	// Note is the expectation's note: why the app relies on this.
 	Note string
+
+	// URL is the page a person opens first: the release page, the feed
+	// entry, the public docs page of a deprecation, the dashboard page of
+	// the client or setting.
+	URL string
+	// Links are further pages (a compare view, the dashboard page beside a
+	// docs page); URL is not repeated among them.
+	Links []Link
+	// Also names the other rules whose findings of the same cause were
+	// folded into this one (an expectation and a built-in rule on the same
+	// path): one cause, one finding.
+	Also []string
+	// Folded are the findings folded into this one, kept so that the rules
+	// that raised them carry them forward like their own.
+	Folded []Finding
+}
+
+// Link is one page about a finding.
+type Link struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// Rules names every rule that judged the finding: its own first, then
+// those folded into it.
+func (f *Finding) Rules() []string {
+	return append([]string{f.Rule}, f.Also...)
+}
+
+// AddLink adds a page unless it is already the URL or among the links;
+// the first page added becomes the URL.
+func (f *Finding) AddLink(title, url string) {
+	if url == "" || url == f.URL {
+		return
+	}
+	if f.URL == "" {
+		f.URL = url
+		return
+	}
+	for _, l := range f.Links {
+		if l.URL == url {
+			return
+		}
+	}
+	f.Links = append(f.Links, Link{Title: title, URL: url})
 }
 
 // Fingerprint is the finding's identity: the same condition seen in later
@@ -63,8 +108,13 @@ func (f *Finding) Fingerprint() string {
 }
 
 // MarshalJSON writes the contract's finding object: integer IDs, RFC 3339
-// UTC times, null for times not set.
+// UTC times, null for times not set; and the url, further links and every
+// rule that judged it.
 func (f Finding) MarshalJSON() ([]byte, error) {
+	links := f.Links
+	if links == nil {
+		links = []Link{}
+	}
 	return json.Marshal(struct {
 		ID         int64    `json:"id"`
 		Source     string   `json:"source"`
@@ -80,10 +130,13 @@ func (f Finding) MarshalJSON() ([]byte, error) {
 		AckedAt    *string  `json:"acked_at"`
 		AckNote    *string  `json:"ack_note"`
 		SnapshotID *int64   `json:"snapshot_id"`
+		URL        string   `json:"url"`
+		Links      []Link   `json:"links"`
+		Rules      []string `json:"rules"`
 	}{
 		f.ID, f.Source, f.Rule, f.Severity, f.Category, f.Path, f.Title, f.Detail, f.State,
 		timeString(&f.DetectedAt), timeString(f.ResolvedAt), timeString(f.AckedAt),
-		nonEmpty(f.AckNote), nonZero(f.SnapshotID),
+		nonEmpty(f.AckNote), nonZero(f.SnapshotID), f.URL, links, f.Rules(),
 	})
 }
 
@@ -129,6 +182,17 @@ type FindingFilter struct {
 // Judgement.Open until the change is undone.
 type Rule interface {
 	Judge(j *Judgement) []Finding
+}
+
+// Folder is a Rule whose findings stand for other rules' findings of the
+// same cause: an expectation on a callback and the built-in rule that saw
+// the callback removed are one problem, so they make one finding.
+type Folder interface {
+	Rule
+	// Fold merges other, a finding of another rule, into f, one of this
+	// rule's findings, when both have the same cause; it reports whether
+	// it did.
+	Fold(f *Finding, other Finding) bool
 }
 
 // RuleFunc adapts a function to Rule.

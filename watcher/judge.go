@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -56,8 +57,22 @@ func (e *Engine) judgement(ctx context.Context, rt *Runtime, snap *NewSnapshot, 
 			}
 		}
 	}
-	j.Open, err = e.Store.Findings(ctx, FindingFilter{Sources: []string{rt.Source.Name}, States: []State{Open, Acked}})
+	open, err := e.Store.Findings(ctx, FindingFilter{Sources: []string{rt.Source.Name}, States: []State{Open, Acked}})
+	j.Open = unfold(open)
 	return j, err
+}
+
+// unfold lists, beside each open finding, the findings folded into it, so
+// the rules that raised them see them as their own and carry them forward.
+func unfold(open []Finding) []Finding {
+	out := open
+	for _, f := range open {
+		for _, g := range f.Folded {
+			g.State, g.Source = f.State, f.Source
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // judge runs every rule; a panicking rule fails the whole judgement so
@@ -69,18 +84,68 @@ func (e *Engine) judge(rt *Runtime, j *Judgement) (out []Finding, err error) {
 		}
 	}()
 	seen := map[string]bool{}
+	var folders []Folder
+	var by []int // the index in folders of the rule of each finding, -1 for others
 	for _, r := range rt.Rules {
+		fi := -1
+		if fr, ok := r.(Folder); ok {
+			folders = append(folders, fr)
+			fi = len(folders) - 1
+		}
 		for _, f := range r.Judge(j) {
 			f.Source = rt.Source.Name
+			f.Also, f.Folded = nil, nil
 			fp := f.Fingerprint()
 			if seen[fp] {
 				continue
 			}
 			seen[fp] = true
 			out = append(out, f)
+			by = append(by, fi)
+		}
+	}
+	out = fold(out, by, folders)
+	if rt.Link != nil {
+		for i := range out {
+			rt.Link(j, &out[i])
 		}
 	}
 	return out, nil
+}
+
+// fold merges each finding of a plain rule into every finding of a Folder
+// that claims the same cause; a merged finding is reported once, by the
+// folder's finding.
+func fold(fs []Finding, by []int, folders []Folder) []Finding {
+	if len(folders) == 0 {
+		return fs
+	}
+	gone := make([]bool, len(fs))
+	for i := range fs {
+		if by[i] < 0 {
+			continue
+		}
+		for k := range fs {
+			if by[k] >= 0 {
+				continue
+			}
+			other := fs[k]
+			if folders[by[i]].Fold(&fs[i], other) {
+				fs[i].Folded = append(fs[i].Folded, other)
+				if !slices.Contains(fs[i].Also, other.Rule) && other.Rule != fs[i].Rule {
+					fs[i].Also = append(fs[i].Also, other.Rule)
+				}
+				gone[k] = true
+			}
+		}
+	}
+	out := fs[:0:0]
+	for i, f := range fs {
+		if !gone[i] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // peerCache loads other sources' newest documents once per poll.
