@@ -27,23 +27,95 @@ type Expectation struct {
 
 // Expect returns the rule judging a source's expectations. Constraints must
 // have been validated already; one that does not parse never holds.
+//
+// The rule is a watcher.Folder: a built-in rule's finding with the same
+// cause as a violated expectation (the callback it names was removed, the
+// client holding it was deleted, the value it pins changed) folds into the
+// expectation's finding, which keeps the expectation's severity and note.
 func Expect(exps []Expectation) watcher.Rule {
-	return watcher.RuleFunc(func(j *watcher.Judgement) []watcher.Finding {
-		var out []watcher.Finding
-		for _, e := range exps {
-			if f, violated := e.judge(j.New); violated {
-				out = append(out, f)
+	return expectRule(exps)
+}
+
+type expectRule []Expectation
+
+var _ watcher.Folder = expectRule(nil)
+
+// Judge implements watcher.Rule.
+func (r expectRule) Judge(j *watcher.Judgement) []watcher.Finding {
+	var out []watcher.Finding
+	for _, e := range r {
+		if f, violated := e.judge(j.New); violated {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Fold implements watcher.Folder: the first finding folded in gives its
+// title (with the expectation's note), its values and its link; every one
+// adds its detail before the expectation's.
+func (r expectRule) Fold(f *watcher.Finding, other watcher.Finding) bool {
+	for _, e := range r {
+		if "expect."+e.Kind != f.Rule || e.Path != f.Path || e.subject() != f.Subject {
+			continue
+		}
+		if !e.covers(other) {
+			return false
+		}
+		if len(f.Folded) == 0 {
+			f.Title = other.Title
+			if e.Note != "" {
+				f.Title += " (" + e.Note + ")"
+			}
+			f.Title = oneLine(f.Title)
+			if other.Old != "" || other.New != "" {
+				f.Old, f.New = other.Old, other.New
 			}
 		}
-		return out
-	})
+		if other.Detail != "" {
+			f.Detail = other.Detail + "\n" + f.Detail
+		}
+		if f.URL == "" {
+			f.URL = other.URL
+		}
+		return true
+	}
+	return false
 }
+
+// covers reports whether a finding of another rule has the cause this
+// expectation's violation has: a change at its path (for contains, of the
+// member it names), or the removal of what holds its path.
+func (e Expectation) covers(other watcher.Finding) bool {
+	if other.Rule == "" || strings.HasPrefix(other.Rule, "expect.") {
+		return false
+	}
+	member := ""
+	if e.Kind == "contains" {
+		member = show(e.Value)
+	}
+	switch {
+	case other.Path == e.Path:
+		return member == "" || other.Subject == member || other.Subject == ""
+	case member != "" && other.Path == e.Path+"/"+escapeSegment(member):
+		return other.Subject == member || other.Subject == ""
+	case strings.HasPrefix(e.Path, other.Path+"/") && other.Subject == "":
+		return true // the client, connection or API holding the path is gone
+	}
+	return false
+}
+
+func escapeSegment(s string) string {
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+}
+
+func (e Expectation) subject() string { return e.Kind + ":" + show(e.Value) + e.Constraint }
 
 func (e Expectation) judge(doc any) (watcher.Finding, bool) {
 	v, found := diff.Get(doc, e.Path)
 	f := watcher.Finding{
 		Rule: "expect." + e.Kind, Severity: e.Severity, Category: e.Category, Path: e.Path,
-		Subject: e.Kind + ":" + show(e.Value) + e.Constraint, Note: e.Note,
+		Subject: e.subject(), Note: e.Note,
 	}
 	if found {
 		f.New = show(v)

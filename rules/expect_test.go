@@ -230,3 +230,58 @@ func TestExpectTitleOneLine(t *testing.T) {
 		t.Errorf("Detail lost the value's text: %.100q", fs[0].Detail)
 	}
 }
+
+// An expectation folds in the built-in findings of its own cause — the
+// member it names removed at its path, the client holding it removed —
+// and nothing else.
+func TestExpectFolds(t *testing.T) {
+	exp := rules.Expectation{Path: "/clients/Acme Web/callbacks", Kind: "contains", Value: "https://app.acme.com/callback",
+		Severity: watcher.Breaking, Category: watcher.Configuration, Note: "login redirect of the web app"}
+	r := rules.Expect([]rules.Expectation{exp}).(watcher.Folder)
+	fs := judgeOne(t, exp, doc(t, `{"clients": {"Acme Web": {"callbacks": ["https://staging.acme.com/callback"]}}}`))
+	if len(fs) != 1 {
+		t.Fatalf("findings = %v", fs)
+	}
+	removed := watcher.Finding{Rule: "auth0.url_removed", Severity: watcher.Warning, Path: "/clients/Acme Web/callbacks",
+		Subject: "https://app.acme.com/callback", Title: `Callback URL https://app.acme.com/callback removed from client "Acme Web"`,
+		Detail: "Logins that redirect to it now fail.", Old: "https://app.acme.com/callback"}
+	tests := []struct {
+		name  string
+		other watcher.Finding
+		folds bool
+	}{
+		{"the member removed", removed, true},
+		{"the client removed", watcher.Finding{Rule: "auth0.client_removed", Path: "/clients/Acme Web", Title: "Client removed"}, true},
+		{"another member removed", func() watcher.Finding {
+			o := removed
+			o.Subject = "https://staging.acme.com/callback"
+			return o
+		}(), false},
+		{"another client removed", watcher.Finding{Rule: "auth0.client_removed", Path: "/clients/Acme", Title: "Client removed"}, false},
+		{"a deprecation over all clients", watcher.Finding{Rule: "auth0.deprecated_non_verifiable_callback", Path: "/clients", Subject: "non-verifiable-callbacks"}, false},
+		{"another expectation", watcher.Finding{Rule: "expect.present", Path: "/clients/Acme Web/callbacks"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := fs[0]
+			if got := r.Fold(&f, tt.other); got != tt.folds {
+				t.Fatalf("Fold = %v, want %v", got, tt.folds)
+			}
+			if !tt.folds {
+				if !cmp.Equal(f, fs[0]) {
+					t.Errorf("a refused fold changed the finding: %+v", f)
+				}
+				return
+			}
+			if f.Severity != watcher.Breaking || f.Note != exp.Note || f.Rule != "expect.contains" || f.Subject != fs[0].Subject {
+				t.Errorf("folded finding lost the expectation's identity: %+v", f)
+			}
+			if want := tt.other.Title + " (login redirect of the web app)"; f.Title != want {
+				t.Errorf("title %q, want %q", f.Title, want)
+			}
+			if !strings.HasPrefix(f.Detail, tt.other.Detail) || !strings.Contains(f.Detail, "no longer contains") {
+				t.Errorf("detail %q should hold both rules' words", f.Detail)
+			}
+		})
+	}
+}

@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,7 +29,8 @@ var deprecations = mustLoadDeprecations(deprecationsJSON)
 
 // deprecation is one dated platform change and the rule that finds where
 // the tenant still depends on it. It is a state rule: it judges every
-// snapshot, the baseline included.
+// snapshot, the baseline included, and makes one finding listing every
+// place that depends on it, updated as the list changes.
 type deprecation struct {
 	ID         string   `json:"id"`
 	Rule       string   `json:"rule"`
@@ -36,10 +40,23 @@ type deprecation struct {
 	Fact       string   `json:"fact"`
 	Deprecated string   `json:"deprecated"`
 	EndOfLife  string   `json:"end_of_life"`
-	Source     string   `json:"source"`
-	Fields     []string `json:"fields"`
+	// EndOfLifeSeverity is the severity once past the end of life:
+	// breaking unless the change leaves existing apps working.
+	EndOfLifeSeverity string `json:"end_of_life_severity"`
+	// Sources are the public pages that state the change; the first is
+	// the finding's url.
+	Sources []docSource `json:"sources"`
+	Fields  []string    `json:"fields"`
 
-	eol time.Time
+	eol    time.Time
+	eolSev watcher.Severity
+	path   string
+}
+
+// docSource is one public page about a deprecation.
+type docSource struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
 }
 
 // hit is one place the tenant still depends on a deprecated thing.
@@ -47,6 +64,9 @@ type hit struct {
 	path, subject string
 	value         string // the deprecated value found (runtime, flag)
 	what          string // "action \"x\" still runs on it"
+	// idle marks a hit that cannot break a login at end of life: an
+	// action never deployed, or bound to no trigger.
+	idle bool
 }
 
 // checks find hits in a document, by the data file's check name.
@@ -58,6 +78,24 @@ var checks = map[string]func(d *deprecation, doc any) []hit{
 	"tenant_flag":             checkTenantFlag,
 	"non_verifiable_callback": checkNonVerifiable,
 	"third_party_permissive":  checkThirdParty,
+}
+
+// internalRef matches research notes' ids, which mean nothing to a user.
+var internalRef = regexp.MustCompile(`AUTH0-FACTS|\bB-\d+[a-z]?\b`)
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
+
+// rootOf is the pointer a deprecation's finding sits at: the field
+// pattern up to its first wildcard, so one finding covers every client or
+// action the pattern names.
+func rootOf(pattern string) string {
+	if i := strings.Index(pattern, "/*"); i >= 0 {
+		return pattern[:i]
+	}
+	return pattern
 }
 
 // needsValues are the checks that are nothing without values.
@@ -101,8 +139,28 @@ func loadDeprecations(b []byte) ([]*deprecation, error) {
 		if needsValues[d.Check] && len(d.Values) == 0 {
 			bad("check %s needs values", d.Check)
 		}
-		if strings.TrimSpace(d.Fact) == "" || strings.TrimSpace(d.Source) == "" {
-			bad("fact and source are required")
+		if strings.TrimSpace(d.Fact) == "" || len(d.Sources) == 0 {
+			bad("fact and sources are required")
+		}
+		for _, src := range d.Sources {
+			u, err := url.Parse(src.URL)
+			if err != nil || u.Scheme != "https" || u.Host == "" || strings.TrimSpace(src.Title) == "" {
+				bad("source %q needs a title and a public https URL", src.URL)
+			}
+		}
+		if id := internalRef.FindString(string(mustJSON(d))); id != "" {
+			bad("cites the internal reference %q; cite public sources only", id)
+		}
+		switch d.EndOfLifeSeverity {
+		case "", "breaking":
+			d.eolSev = watcher.Breaking
+		case "warning":
+			d.eolSev = watcher.Warning
+		default:
+			bad("end_of_life_severity %q: want breaking or warning", d.EndOfLifeSeverity)
+		}
+		if len(d.Fields) > 0 {
+			d.path = rootOf(d.Fields[0])
 		}
 		if len(d.Fields) == 0 {
 			bad("fields are required")
@@ -133,44 +191,113 @@ func loadDeprecations(b []byte) ([]*deprecation, error) {
 	return ds, errors.Join(errs...)
 }
 
-// Judge implements watcher.Rule: warning, breaking once j.Now is past the
-// end of life.
+// Judge implements watcher.Rule: one finding for every place the tenant
+// depends on the deprecated thing; a warning, and once j.Now is past the
+// end of life the entry's end-of-life severity (breaking by default) if a
+// place is live (an action deployed and bound, an enabled rule).
 func (d *deprecation) Judge(j *watcher.Judgement) []watcher.Finding {
 	hits := checks[d.Check](d, j.New)
 	if len(hits) == 0 {
 		return nil
 	}
 	r := ruleInfo{d.Rule, watcher.Warning, watcher.ThirdParty}
-	if !d.eol.IsZero() && !j.Now.Before(d.eol) {
-		r.severity = watcher.Breaking
-	}
-	out := make([]watcher.Finding, 0, len(hits))
+	live := false
+	var values []string
 	for _, h := range hits {
-		out = append(out, r.finding(h.path, h.subject, d.title(h), d.detail(h), "", h.value))
+		live = live || !h.idle
+		if h.value != "" && !slices.Contains(values, h.value) {
+			values = append(values, h.value)
+		}
 	}
-	return sorted(out)
+	if !d.eol.IsZero() && !j.Now.Before(d.eol) && live {
+		r.severity = d.eolSev
+	}
+	f := r.finding(d.path, d.ID, d.title(hits), d.detail(hits, !live && !d.eol.IsZero()), "", strings.Join(values, ", "))
+	for _, src := range d.Sources {
+		f.AddLink(src.Title, src.URL)
+	}
+	return []watcher.Finding{f}
 }
 
-// title names the deadline: "node16 end of life 2025-08-15: action "x"
-// still runs on it".
-func (d *deprecation) title(h hit) string {
+// title names the deadline and what depends on it: "node16 end of life
+// 2025-08-15: action "x" still runs on it", or for several places "...: 3
+// actions still depend on it (a, b, c)".
+func (d *deprecation) title(hits []hit) string {
 	label := d.Label
 	switch {
 	case label == "":
-		label = h.value
+		label = hits[0].value
+		if len(hits) > 1 {
+			label = strings.Join(d.Values, "/")
+		}
 	case strings.Contains(label, "%s"):
-		label = fmt.Sprintf(label, h.value)
+		label = fmt.Sprintf(label, hits[0].value)
 	}
+	var when string
 	switch {
 	case d.EndOfLife != "":
-		return fmt.Sprintf("%s end of life %s: %s", label, d.EndOfLife, h.what)
+		when = " end of life " + d.EndOfLife
 	case d.Deprecated != "":
-		return fmt.Sprintf("%s deprecated since %s: %s", label, d.Deprecated, h.what)
+		when = " deprecated since " + d.Deprecated
+	default:
+		when = " deprecated"
 	}
-	return fmt.Sprintf("%s deprecated: %s", label, h.what)
+	what := hits[0].what
+	if len(hits) > 1 {
+		var names []string
+		for _, h := range hits {
+			names = append(names, ownerName(h.path))
+		}
+		names = slices.Compact(names)
+		const shown = 3
+		list := strings.Join(names[:min(shown, len(names))], ", ")
+		if len(names) > shown {
+			list += fmt.Sprintf(" and %d more", len(names)-shown)
+		}
+		what = fmt.Sprintf("%d places still depend on it (%s)", len(hits), list)
+		if kind := ownerKind(hits); kind != "" {
+			what = fmt.Sprintf("%d %s still depend on it (%s)", len(names), kind, list)
+		}
+	}
+	return label + when + ": " + what
 }
 
-func (d *deprecation) detail(h hit) string {
+// ownerName is the client, action, rule or hook a hit belongs to, or its
+// setting for tenant hits.
+func ownerName(path string) string {
+	segs := segments(path)
+	switch {
+	case len(segs) >= 2 && segs[0] != "tenant":
+		return strconv.Quote(segs[1])
+	case len(segs) > 0:
+		return segs[len(segs)-1]
+	}
+	return path
+}
+
+// ownerKind is "clients", "actions"... when every hit is of one kind.
+func ownerKind(hits []hit) string {
+	kind := ""
+	for _, h := range hits {
+		segs := segments(h.path)
+		if len(segs) < 2 {
+			return ""
+		}
+		k := segs[0]
+		if k == "tenant" {
+			k = "tenant settings"
+		} else if k == "resource_servers" {
+			k = "APIs"
+		}
+		if kind != "" && kind != k {
+			return ""
+		}
+		kind = k
+	}
+	return kind
+}
+
+func (d *deprecation) detail(hits []hit, idle bool) string {
 	eol := d.EndOfLife
 	if eol == "" {
 		eol = "not announced"
@@ -179,7 +306,25 @@ func (d *deprecation) detail(h hit) string {
 	if dep == "" {
 		dep = "unknown"
 	}
-	return fmt.Sprintf("%s\nDeprecated: %s. End of life: %s.\nSource: %s", d.Fact, dep, eol, d.Source)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\nDeprecated: %s. End of life: %s.", d.Fact, dep, eol)
+	if d.eolSev == watcher.Warning && d.EndOfLife != "" {
+		b.WriteString(" Existing apps keep working after it, so it stays a warning.")
+	} else if idle {
+		b.WriteString(" Nothing live depends on it (never deployed or bound to no trigger), so it stays a warning.")
+	}
+	fmt.Fprintf(&b, "\nAffected (%d):", len(hits))
+	for _, h := range hits {
+		fmt.Fprintf(&b, "\n- %s (%s)", h.what, h.path)
+		if h.idle {
+			b.WriteString(" — not live")
+		}
+	}
+	b.WriteString("\nSources:")
+	for _, src := range d.Sources {
+		fmt.Fprintf(&b, "\n- %s: %s", src.Title, src.URL)
+	}
+	return b.String()
 }
 
 func contains(list []string, s string) bool {
@@ -202,15 +347,32 @@ func matchesGrant(values []string, grant string) bool {
 	return false
 }
 
+// checkActionRuntime finds actions on a deprecated runtime. An action
+// whose deployed version runs on it, bound to a trigger, is live; one only
+// drafted on it, never deployed, or supporting no trigger is idle: it
+// cannot break a login when the runtime goes.
 func checkActionRuntime(d *deprecation, doc any) []hit {
 	var out []hit
 	actions := object(doc, "actions")
 	for _, k := range keys(actions) {
 		base := "/actions/" + escape(k)
+		deployed := show(doc, base+"/deployed_version/deployed") == "true" ||
+			(exists(doc, base+"/deployed_version") && !exists(doc, base+"/deployed_version/deployed"))
+		// Without a trigger the action cannot run; not recorded, assume it does.
+		triggers, recorded := lookup(doc, base+"/supported_triggers")
+		list, _ := triggers.([]any)
+		bound := !recorded || len(list) > 0
+		drt := show(doc, base+"/deployed_version/runtime")
 		if rt := show(doc, base+"/runtime"); contains(d.Values, rt) {
-			out = append(out, hit{base + "/runtime", rt, rt, fmt.Sprintf("action %q still runs on it", k)})
-		} else if rt := show(doc, base+"/deployed_version/runtime"); contains(d.Values, rt) {
-			out = append(out, hit{base + "/deployed_version/runtime", rt, rt, fmt.Sprintf("action %q still has its deployed version on it", k)})
+			what := fmt.Sprintf("action %q still runs on it", k)
+			idle := !deployed || !bound || (drt != notSet && !contains(d.Values, drt))
+			if !deployed {
+				what = fmt.Sprintf("action %q is on it but was never deployed", k)
+			}
+			out = append(out, hit{base + "/runtime", rt, rt, what, idle})
+		} else if contains(d.Values, drt) {
+			out = append(out, hit{base + "/deployed_version/runtime", drt, drt,
+				fmt.Sprintf("action %q still has its deployed version on it", k), !deployed || !bound})
 		}
 	}
 	return out
@@ -220,7 +382,7 @@ func checkSandbox(d *deprecation, doc any) []hit {
 	var out []hit
 	for _, f := range []string{"sandbox_version", "legacy_sandbox_version"} {
 		if v := show(doc, "/tenant/"+f); contains(d.Values, v) {
-			out = append(out, hit{"/tenant/" + f, v, v, fmt.Sprintf("tenant %s is still %q (Rules, Hooks and custom database scripts run on it)", f, v)})
+			out = append(out, hit{"/tenant/" + f, v, v, fmt.Sprintf("tenant %s is still %q (Rules, Hooks and custom database scripts run on it)", f, v), false})
 		}
 	}
 	return out
@@ -237,7 +399,7 @@ func checkEnabled(d *deprecation, doc any) []hit {
 		for _, k := range keys(object(doc, coll)) {
 			p := diff.Pointer([]string{coll, k, segs[2]})
 			if show(doc, p) == "true" {
-				out = append(out, hit{p, "", "", fmt.Sprintf("%s %q is still enabled", strings.TrimSuffix(coll, "s"), k)})
+				out = append(out, hit{p, "", "", fmt.Sprintf("%s %q is still enabled", strings.TrimSuffix(coll, "s"), k), false})
 			}
 		}
 	}
@@ -250,7 +412,7 @@ func checkGrantPrefix(d *deprecation, doc any) []hit {
 		p := "/clients/" + escape(k) + "/grant_types"
 		for _, g := range stringsAt(doc, p) {
 			if matchesGrant(d.Values, g) {
-				out = append(out, hit{p, g, g, fmt.Sprintf("client %q still allows %s", k, g)})
+				out = append(out, hit{p, g, g, fmt.Sprintf("client %q still allows %s", k, g), false})
 			}
 		}
 	}
@@ -262,7 +424,7 @@ func checkTenantFlag(d *deprecation, doc any) []hit {
 	for _, flag := range d.Values {
 		p := "/tenant/flags/" + escape(flag)
 		if show(doc, p) == "true" {
-			out = append(out, hit{p, "", flag, fmt.Sprintf("tenant flag %s is still on", flag)})
+			out = append(out, hit{p, "", flag, fmt.Sprintf("tenant flag %s is still on", flag), false})
 		}
 	}
 	return out
@@ -283,17 +445,14 @@ func checkNonVerifiable(d *deprecation, doc any) []hit {
 		}
 		var bad []string
 		for _, cb := range stringsAt(doc, base+"/callbacks") {
-			u, err := url.Parse(cb)
-			if err != nil || u.Scheme == "" {
-				continue
-			}
-			if (u.Scheme != "http" && u.Scheme != "https") || contains(d.Values, u.Hostname()) {
+			scheme, host, ok := callbackTarget(cb)
+			if ok && ((scheme != "http" && scheme != "https") || contains(d.Values, host)) {
 				bad = append(bad, cb)
 			}
 		}
 		if len(bad) > 0 {
 			out = append(out, hit{base + "/callbacks", "", "", fmt.Sprintf("client %q has %d non-verifiable callback URL(s): %s",
-				k, len(bad), strings.Join(bad, ", "))})
+				k, len(bad), strings.Join(bad, ", ")), false})
 		}
 	}
 	return out
@@ -318,7 +477,31 @@ func checkThirdParty(d *deprecation, doc any) []hit {
 		if len(forbidden) > 0 {
 			what = fmt.Sprintf("third-party client %q is not in strict mode and uses %s", k, strings.Join(forbidden, ", "))
 		}
-		out = append(out, hit{base + "/third_party_security_mode", "", show(doc, base+"/third_party_security_mode"), what})
+		out = append(out, hit{base + "/third_party_security_mode", "", show(doc, base+"/third_party_security_mode"), what, false})
 	}
 	return out
+}
+
+// callbackTarget reads a callback's scheme and host. A callback written
+// without a scheme ("localhost:3000/cb", "app.acme.com/cb") is judged by
+// its host, as https: url.Parse would take "localhost" for a custom
+// scheme. A private-use scheme ("com.acme.app:/cb") stays a scheme.
+func callbackTarget(cb string) (scheme, host string, ok bool) {
+	cb = strings.TrimSpace(cb)
+	if cb == "" {
+		return "", "", false
+	}
+	if !strings.Contains(cb, "://") {
+		before, after, colon := strings.Cut(cb, ":")
+		isPort := colon && after != "" && after[0] >= '0' && after[0] <= '9'
+		if colon && !isPort && !strings.ContainsAny(before, "/?#") {
+			return strings.ToLower(before), "", true // a custom scheme: com.acme.app:/callback
+		}
+		cb = "https://" + cb
+	}
+	u, err := url.Parse(cb)
+	if err != nil {
+		return "", "", false
+	}
+	return strings.ToLower(u.Scheme), strings.ToLower(u.Hostname()), true
 }

@@ -52,7 +52,7 @@ func TestDeprecationsData(t *testing.T) {
 			t.Errorf("check %s has no entry in deprecations.json", name)
 		}
 	}
-	good := `{"id":"x","rule":"auth0.deprecated_x","check":"tenant_flag","values":["f"],"fact":"f","source":"s",
+	good := `{"id":"x","rule":"auth0.deprecated_x","check":"tenant_flag","values":["f"],"fact":"f","sources":[{"title":"Docs","url":"https://auth0.com/docs/x"}],
 	  "deprecated":"2020-01-01","end_of_life":"2021-01-01","fields":["/tenant/flags/f"]}`
 	if _, err := loadDeprecations([]byte("[" + good + "]")); err != nil {
 		t.Fatalf("a valid entry is refused: %v", err)
@@ -65,7 +65,10 @@ func TestDeprecationsData(t *testing.T) {
 		"rule prefix":   {`"auth0.deprecated_x"`, `"auth0.x"`, "must start with"},
 		"no values":     {`["f"]`, `[]`, "needs values"},
 		"bad field":     {`"/tenant/flags/f"`, `"tenant"`, "not a JSON Pointer"},
-		"no source":     {`"source":"s"`, `"source":""`, "source are required"},
+		"no source":     {`"sources":[{"title":"Docs","url":"https://auth0.com/docs/x"}]`, `"sources":[]`, "sources are required"},
+		"not a URL":     {`"https://auth0.com/docs/x"`, `"Auth0 docs"`, "public https URL"},
+		"internal id":   {`"fact":"f"`, `"fact":"see AUTH0-FACTS B-35"`, "internal reference"},
+		"eol severity":  {`"end_of_life":"2021-01-01"`, `"end_of_life":"2021-01-01","end_of_life_severity":"info"`, "end_of_life_severity"},
 	} {
 		bad := strings.Replace(good, c.from, c.to, 1)
 		if _, err := loadDeprecations([]byte("[" + bad + "]")); err == nil || !strings.Contains(err.Error(), c.want) {
