@@ -11,8 +11,12 @@
 //
 // The document follows the contract's auth0 shape. Where the contract
 // leaves room, it is shaped so that a diff shows drift, not churn:
-//   - collections are keyed by name (resource servers by identifier); a
-//     name two items share becomes "name (id)" for each of them.
+//   - collections are keyed by name (resource servers by identifier), and
+//     keys stay stable: an item keeps the key it had in the previous
+//     document; a newcomer whose name another item already has is keyed
+//     "name (id)" (on a first snapshot, every item of a shared name is). A
+//     client deleted and re-created under its name keeps the key, so its
+//     new client_id shows (auth0.client_recreated).
 //   - connections' enabled_clients hold client keys instead of ids; an id no
 //     client has is kept as is.
 //   - resource-server scopes are an object keyed by scope value, so a removed
@@ -20,8 +24,9 @@
 //   - action code, rule and hook scripts are replaced by their sha256
 //     (code_sha256, script_sha256). Actions lose their timestamps, their
 //     draft build (current_version), their secrets' update times, and their
-//     build status unless it is "failed"; deployed_version keeps runtime,
-//     number, deployed, dependencies and the code hash.
+//     build status unless it is "failed", and registry_url in dependencies;
+//     deployed_version keeps runtime, number, deployed, dependencies and
+//     the code hash. Build churn stores no new snapshot.
 //   - when every connection comes without options (the token lacks
 //     read:connections_options), each keeps its options from the previous
 //     document and "missing_scopes" names the scope.

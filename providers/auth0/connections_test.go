@@ -122,7 +122,7 @@ func TestHiddenConnectionOptionsAreCarried(t *testing.T) {
 func configurationRules() []string {
 	return []string{
 		auth0.RuleURLRemoved, auth0.RuleGrantRemoved, auth0.RuleAuthMethodChanged, auth0.RuleSigningAlgChanged,
-		auth0.RuleClientSettingChanged, auth0.RuleClientRemoved, auth0.RuleConnectionRemoved,
+		auth0.RuleClientSettingChanged, auth0.RuleClientRemoved, auth0.RuleClientRecreated, auth0.RuleConnectionRemoved,
 		auth0.RuleConnectionClientRemoved, auth0.RuleResourceServerRemoved, auth0.RuleScopeRemoved,
 		auth0.RuleSessionLifetimeShortened, auth0.RuleTenantFlagChanged, auth0.RuleScopeMissing,
 	}

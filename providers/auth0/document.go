@@ -50,7 +50,7 @@ type rawTenant struct {
 // without options keep their options from it. It returns how many
 // connections had their options carried.
 func buildDocument(raw *rawTenant, last any) (map[string]any, int) {
-	clients, keyOf := keyed(raw.clients, "name", "client_id", nil)
+	clients, keyOf := keyed(raw.clients, "name", "client_id", previousKeys(last, "clients", "client_id"), nil)
 	doc := map[string]any{
 		"tenant":  raw.settings,
 		"clients": clients,
@@ -60,53 +60,103 @@ func buildDocument(raw *rawTenant, last any) (map[string]any, int) {
 	if hidden {
 		doc["missing_scopes"] = []any{ScopeConnectionOptions}
 	}
-	doc["resource_servers"], _ = keyed(raw.resourceServers, "identifier", "id", shapeResourceServer)
+	doc["resource_servers"], _ = keyed(raw.resourceServers, "identifier", "id", previousKeys(last, "resource_servers", "id"), shapeResourceServer)
 	if raw.actions != nil {
-		doc["actions"], _ = keyed(raw.actions, "name", "id", shapeAction)
+		doc["actions"], _ = keyed(raw.actions, "name", "id", previousKeys(last, "actions", "id"), shapeAction)
 	}
 	if raw.rules != nil {
-		doc["rules"], _ = keyed(raw.rules, "name", "id", shapeScript)
+		doc["rules"], _ = keyed(raw.rules, "name", "id", previousKeys(last, "rules", "id"), shapeScript)
 	}
 	if raw.hooks != nil {
-		doc["hooks"], _ = keyed(raw.hooks, "name", "id", shapeScript)
+		doc["hooks"], _ = keyed(raw.hooks, "name", "id", previousKeys(last, "hooks", "id"), shapeScript)
 	}
 	return doc, carried
 }
 
-// keyed turns a list into an object keyed by each item's name; items that
-// share a name are keyed "name (id)", an unnamed item by its id. It also
-// returns each id's key. shape, when set, transforms each item.
-func keyed(items []any, nameKey, idKey string, shape func(map[string]any) map[string]any) (map[string]any, map[string]string) {
-	count := make(map[string]int, len(items))
-	for _, it := range items {
-		name, _ := it.(map[string]any)[nameKey].(string)
-		count[name]++
+// keyed turns a list into an object keyed by each item's name, an unnamed
+// item by its id. Keys stay stable from one document to the next: an item
+// keeps the key it had in prev (id → key of the previous document) while
+// that key still fits its name; a newcomer takes its name when no other
+// item has it, else "name (id)" — so a second client taking an existing
+// client's name leaves the existing one's key alone. It also returns each
+// id's key. shape, when set, transforms each item.
+func keyed(items []any, nameKey, idKey string, prev map[string]string, shape func(map[string]any) map[string]any) (map[string]any, map[string]string) {
+	type entry struct {
+		m        map[string]any
+		name, id string
 	}
-	out := make(map[string]any, len(items))
-	keyOf := make(map[string]string, len(items))
+	entries := make([]entry, len(items))
 	for i, it := range items {
 		m := it.(map[string]any)
 		name, _ := m[nameKey].(string)
 		id, _ := m[idKey].(string)
-		key := name
-		switch {
-		case name == "" && id != "":
-			key = id
-		case count[name] > 1 && id != "":
-			key = fmt.Sprintf("%s (%s)", name, id)
+		entries[i] = entry{m, name, id}
+	}
+	keys := make([]string, len(items))
+	taken := make(map[string]bool, len(items))
+	// Items that were there before keep their key.
+	for i, e := range entries {
+		k, ok := prev[e.id]
+		if e.id == "" || !ok || taken[k] {
+			continue
 		}
-		if _, taken := out[key]; taken || key == "" {
-			key = fmt.Sprintf("%s [%d]", key, i) // never drop an item
+		if k == e.name || k == dupKey(e.name, e.id) || (e.name == "" && k == e.id) {
+			keys[i] = k
+			taken[k] = true
 		}
+	}
+	// Newcomers take their name when it is free and theirs alone.
+	count := make(map[string]int, len(items))
+	for i, e := range entries {
+		if keys[i] == "" {
+			count[e.name]++
+		}
+	}
+	out := make(map[string]any, len(items))
+	keyOf := make(map[string]string, len(items))
+	for i, e := range entries {
+		key := keys[i]
+		if key == "" {
+			key = e.name
+			switch {
+			case e.name == "" && e.id != "":
+				key = e.id
+			case (count[e.name] > 1 || taken[e.name]) && e.id != "":
+				key = dupKey(e.name, e.id)
+			}
+			if taken[key] || key == "" {
+				key = fmt.Sprintf("%s [%d]", key, i) // never drop an item
+			}
+			taken[key] = true
+		}
+		m := e.m
 		if shape != nil {
 			m = shape(m)
 		}
 		out[key] = m
-		if id != "" {
-			keyOf[id] = key
+		if e.id != "" {
+			keyOf[e.id] = key
 		}
 	}
 	return out, keyOf
+}
+
+func dupKey(name, id string) string { return fmt.Sprintf("%s (%s)", name, id) }
+
+// previousKeys maps the ids of a collection of the previous document to
+// their keys.
+func previousKeys(last any, collection, idKey string) map[string]string {
+	v, _ := diff.GetSegments(last, []string{collection})
+	m, _ := v.(map[string]any)
+	out := make(map[string]string, len(m))
+	for k, item := range m {
+		if it, ok := item.(map[string]any); ok {
+			if id, ok := it[idKey].(string); ok && id != "" {
+				out[id] = k
+			}
+		}
+	}
+	return out
 }
 
 // buildConnections keys connections by name and maps enabled_clients to
@@ -126,7 +176,7 @@ func buildConnections(items []any, clientKey map[string]string, last any) (map[s
 		lastConns, _ = v.(map[string]any)
 	}
 	carried := 0
-	conns, _ := keyed(items, "name", "id", func(c map[string]any) map[string]any {
+	conns, _ := keyed(items, "name", "id", previousKeys(last, "connections", "id"), func(c map[string]any) map[string]any {
 		out := make(map[string]any, len(c)+1)
 		for k, v := range c {
 			out[k] = v
@@ -214,6 +264,9 @@ func shapeAction(a map[string]any) map[string]any {
 		}
 		out["secrets"] = names
 	}
+	if deps, ok := a["dependencies"].([]any); ok {
+		out["dependencies"] = shapeDependencies(deps)
+	}
 	if dv, ok := a["deployed_version"].(map[string]any); ok {
 		kept := map[string]any{}
 		for _, k := range []string{"runtime", "number", "deployed", "dependencies"} {
@@ -221,10 +274,35 @@ func shapeAction(a map[string]any) map[string]any {
 				kept[k] = v
 			}
 		}
+		if deps, ok := dv["dependencies"].([]any); ok {
+			kept["dependencies"] = shapeDependencies(deps)
+		}
 		if code, ok := dv["code"].(string); ok {
 			kept["code_sha256"] = sha(code)
 		}
 		out["deployed_version"] = kept
+	}
+	return out
+}
+
+// shapeDependencies keeps a dependency's name and version: Auth0 fills
+// registry_url in while it builds and may leave it out later, which is
+// build churn, not a configuration change.
+func shapeDependencies(deps []any) []any {
+	out := make([]any, 0, len(deps))
+	for _, d := range deps {
+		m, ok := d.(map[string]any)
+		if !ok {
+			out = append(out, d)
+			continue
+		}
+		kept := make(map[string]any, len(m))
+		for k, v := range m {
+			if k != "registry_url" {
+				kept[k] = v
+			}
+		}
+		out = append(out, kept)
 	}
 	return out
 }

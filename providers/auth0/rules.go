@@ -19,6 +19,7 @@ const (
 	RuleSigningAlgChanged        = "auth0.signing_alg_changed"
 	RuleClientSettingChanged     = "auth0.client_setting_changed"
 	RuleClientRemoved            = "auth0.client_removed"
+	RuleClientRecreated          = "auth0.client_recreated"
 	RuleConnectionRemoved        = "auth0.connection_removed"
 	RuleConnectionClientRemoved  = "auth0.connection_client_removed"
 	RuleResourceServerRemoved    = "auth0.resource_server_removed"
@@ -46,6 +47,7 @@ func Rules(opt RuleOptions) []watcher.Rule {
 		connectionClientRemovedRule(),
 		scopeRemovedRule(),
 		clientRemovedRule(),
+		clientRecreatedRule(),
 		connectionRemovedRule(),
 		resourceServerRemovedRule(),
 		authMethodRule(),

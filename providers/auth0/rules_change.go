@@ -26,6 +26,17 @@ type setRule struct {
 	skip func(newDoc any, set, member string) bool
 	// make builds the finding for a member gone from a set.
 	make func(r ruleInfo, path, set, member string) watcher.Finding
+	// adjust, when set, refines a finding by the new document (who owns
+	// the set decides the category).
+	adjust func(newDoc any, set string, f *watcher.Finding)
+}
+
+func (r *setRule) build(newDoc any, path, set, member string) watcher.Finding {
+	f := r.make(r.ruleInfo, path, set, member)
+	if r.adjust != nil {
+		r.adjust(newDoc, set, &f)
+	}
+	return f
 }
 
 // Judge implements watcher.Rule.
@@ -40,7 +51,7 @@ func (r *setRule) Judge(j *watcher.Judgement) []watcher.Finding {
 		if !r.holds(j.New, set, f.Subject) {
 			continue
 		}
-		out = append(out, r.make(r.ruleInfo, f.Path, set, f.Subject))
+		out = append(out, r.build(j.New, f.Path, set, f.Subject))
 		seen[f.Path+"\x00"+f.Subject] = true
 	}
 	if j.Baseline || j.Old == nil {
@@ -63,7 +74,7 @@ func (r *setRule) Judge(j *watcher.Judgement) []watcher.Finding {
 				continue
 			}
 			seen[path+"\x00"+m] = true
-			out = append(out, r.make(r.ruleInfo, path, set, m))
+			out = append(out, r.build(j.New, path, set, m))
 		}
 	}
 	return sorted(out)
@@ -128,9 +139,9 @@ type valueRule struct {
 	ruleInfo
 	// paths lists the watched value pointers of a document.
 	paths func(doc any) []string
-	// counts reports whether a change from old to new is a finding; nil
-	// counts every change.
-	counts func(path, old, new string) bool
+	// counts reports whether a change from old to new is a finding, given
+	// the new document; nil counts every change.
+	counts func(newDoc any, path, old, new string) bool
 	make   func(r ruleInfo, path, old, new string) watcher.Finding
 }
 
@@ -146,7 +157,7 @@ func (r *valueRule) Judge(j *watcher.Judgement) []watcher.Finding {
 		// back is not a new change either.
 		seen[f.Path] = true
 		cur := show(j.New, f.Path)
-		if cur == f.Old || (r.counts != nil && !r.counts(f.Path, f.Old, cur)) {
+		if cur == f.Old || (r.counts != nil && !r.counts(j.New, f.Path, f.Old, cur)) {
 			continue
 		}
 		out = append(out, r.make(r.ruleInfo, f.Path, f.Old, cur))
@@ -159,7 +170,7 @@ func (r *valueRule) Judge(j *watcher.Judgement) []watcher.Finding {
 			continue
 		}
 		o, n := show(j.Old, p), show(j.New, p)
-		if o == n || (r.counts != nil && !r.counts(p, o, n)) {
+		if o == n || (r.counts != nil && !r.counts(j.New, p, o, n)) {
 			continue
 		}
 		seen[p] = true

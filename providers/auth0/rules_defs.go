@@ -2,6 +2,7 @@ package auth0
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -130,7 +131,28 @@ func scopeRemovedRule() watcher.Rule {
 			detail := fmt.Sprintf("%s no longer defines the scope %s: token requests asking for it are refused or get tokens without it, and refresh tokens carrying it stop refreshing.", owner(set), scope)
 			return r.finding(path, scope, title, detail, scope, "")
 		},
+		// Auth0 owns its Management API: a scope it retires there is a
+		// platform change, not the tenant's configuration drifting.
+		adjust: func(newDoc any, set string, f *watcher.Finding) {
+			if !isManagementAPI(newDoc, parent(set)) {
+				return
+			}
+			f.Category = watcher.ThirdParty
+			f.Title = fmt.Sprintf("Auth0 removed the scope %s from its Management API", f.Subject)
+			f.Detail = fmt.Sprintf("Auth0's own Management API (%s) no longer defines the scope %s. This is a platform change, not tenant drift: "+
+				"machine-to-machine apps granted it can no longer request it; check what replaces it in Auth0's changelog.", lastSegment(parent(set)), f.Subject)
+		},
 	}
+}
+
+// managementAPI matches the identifier of Auth0's Management API:
+// https://{tenant domain}/api/v2/.
+var managementAPI = regexp.MustCompile(`^https://[^/]+/api/v2/?$`)
+
+// isManagementAPI reports whether the resource server at path is Auth0's
+// own Management API: flagged is_system, or named by its identifier form.
+func isManagementAPI(doc any, path string) bool {
+	return show(doc, path+"/is_system") == "true" || managementAPI.MatchString(lastSegment(path))
 }
 
 func clientRemovedRule() watcher.Rule {
@@ -149,6 +171,27 @@ func clientRemovedRule() watcher.Rule {
 			title := fmt.Sprintf("Client %q removed", key)
 			detail := fmt.Sprintf("The application %q (client_id %s) no longer exists: apps using it can no longer log in or get tokens.", key, id)
 			return r.finding(path, "", title, detail, key, "")
+		},
+	}
+}
+
+// clientRecreatedRule finds an application deleted and created again under
+// its name: the key is the same, the client_id is new, and every deployed
+// app configured with the old id fails to log in.
+func clientRecreatedRule() watcher.Rule {
+	return &valueRule{
+		ruleInfo: ruleInfo{RuleClientRecreated, watcher.Breaking, watcher.Configuration},
+		paths:    clientFields([]string{"client_id"}),
+		counts: func(_ any, _, old, new string) bool {
+			return old != notSet && new != notSet && old != "" && new != ""
+		},
+		make: func(r ruleInfo, path, old, new string) watcher.Finding {
+			name := segments(path)[1]
+			title := fmt.Sprintf("Client %q was deleted and re-created: new client_id %s (was %s)", name, new, old)
+			detail := fmt.Sprintf("The application %q now has client_id %s. Every deployed app configured with the old client_id %s "+
+				"now fails to log in or get tokens (unknown client): update their configuration, and check the new application's "+
+				"callbacks, grants, connections and API grants.\nBefore: %s\nNow: %s", name, new, old, old, new)
+			return r.finding(path, "", title, detail, old, new)
 		},
 	}
 }
@@ -179,6 +222,17 @@ func resourceServerRemovedRule() watcher.Rule {
 	}
 }
 
+// defaultAuthMethod is the token endpoint auth method Auth0 applies to a
+// client that sets none: public clients (SPAs, native apps) authenticate
+// with none, confidential ones post their secret.
+func defaultAuthMethod(appType string) string {
+	switch appType {
+	case "spa", "native":
+		return "none"
+	}
+	return "client_secret_post"
+}
+
 // changeTitle is the common title of a value change of a client.
 func changeTitle(path, what, old, new string) string {
 	return fmt.Sprintf("%s %s changed from %s to %s", capitalise(owner(path)), what, old, new)
@@ -199,6 +253,22 @@ func authMethodRule() watcher.Rule {
 	return &valueRule{
 		ruleInfo: ruleInfo{RuleAuthMethodChanged, watcher.Breaking, watcher.Configuration},
 		paths:    clientFields([]string{"token_endpoint_auth_method"}),
+		// An unset method is Auth0's default for the app type: it
+		// becoming explicit (or the reverse) changes nothing.
+		counts: func(doc any, path, old, new string) bool {
+			if old != notSet && new != notSet {
+				return true
+			}
+			client := parent(path)
+			if exists(doc, client+"/client_authentication_methods") {
+				return true // the method moved to client_authentication_methods
+			}
+			set := new
+			if set == notSet {
+				set = old
+			}
+			return set != defaultAuthMethod(show(doc, client+"/app_type"))
+		},
 		make: func(r ruleInfo, path, old, new string) watcher.Finding {
 			return r.finding(path, "", changeTitle(path, "token endpoint auth method", old, new),
 				changeDetail("Back ends authenticating to /oauth/token the old way now fail with invalid_client.", old, new), old, new)
@@ -263,7 +333,7 @@ func sessionLifetimeRule() watcher.Rule {
 			}
 			return out
 		},
-		counts: func(_, old, new string) bool {
+		counts: func(_ any, _, old, new string) bool {
 			o, err1 := strconv.ParseFloat(old, 64)
 			n, err2 := strconv.ParseFloat(new, 64)
 			return err1 == nil && err2 == nil && n < o
@@ -300,7 +370,7 @@ func tenantFlagRule() watcher.Rule {
 		},
 		// Auth0 adds and retires flags itself: only a change of a flag
 		// that stays, or a legacy flag that was on going away, counts.
-		counts: func(path, old, new string) bool {
+		counts: func(_ any, path, old, new string) bool {
 			if old == notSet {
 				return false
 			}
