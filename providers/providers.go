@@ -85,6 +85,7 @@ func Runtime(cfg *config.Config, src *config.Source, deps Deps) (*watcher.Runtim
 		}
 		rt.Provider, category = extra.Provider, cat
 		rt.Rules = append(rt.Rules, extra.Rules...)
+		rt.Link = extra.Link
 	}
 	if len(exps) > 0 {
 		rt.Rules = append(rt.Rules, rules.Expect(expectations(exps, category)))

@@ -16,6 +16,8 @@ import (
 type built struct {
 	Provider watcher.Provider
 	Rules    []watcher.Rule
+	// Link adds the pages of a finding its rule did not link.
+	Link func(j *watcher.Judgement, f *watcher.Finding)
 }
 
 // typed builds the provider types that live in their own packages, with
@@ -28,20 +30,21 @@ func typed(cfg *config.Config, src *config.Source, exps []config.Expect, hc *htt
 		if err != nil {
 			return built{}, "", err
 		}
-		return built{Provider: p, Rules: auth0.Rules(auth0.RuleOptions{Expected: expectedBy(exps)})}, watcher.Configuration, nil
+		return built{Provider: p, Rules: auth0.Rules(auth0.RuleOptions{Expected: expectedBy(exps)}),
+			Link: auth0.Link(src.Domain)}, watcher.Configuration, nil
 	case config.TypeGitHubReleases:
 		p, err := github.New(github.Config{Name: src.Name, Repo: src.Repo, Deployed: src.Deployed,
 			IncludePrereleases: src.IncludePrereleases, Token: src.Token.Reveal(), APIURL: src.APIURL}, hc, logger)
 		if err != nil {
 			return built{}, "", err
 		}
-		return built{Provider: p, Rules: github.Rules(github.RuleOptions{})}, watcher.ThirdParty, nil
+		return built{Provider: p, Rules: github.Rules(github.RuleOptions{}), Link: github.Link}, watcher.ThirdParty, nil
 	case config.TypeFeed:
 		p, err := feed.New(feed.Config{Name: src.Name, URL: src.URL}, hc, logger)
 		if err != nil {
 			return built{}, "", err
 		}
-		return built{Provider: p, Rules: feed.Rules(feed.RuleOptions{})}, watcher.ThirdParty, nil
+		return built{Provider: p, Rules: feed.Rules(feed.RuleOptions{}), Link: feed.Link}, watcher.ThirdParty, nil
 	}
 	return built{}, "", fmt.Errorf("source type %q is not available yet", src.Type)
 }

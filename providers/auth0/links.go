@@ -1,0 +1,96 @@
+package auth0
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/driftwatch/driftwatch/watcher"
+)
+
+// applicationSettingsDocs is the public page about an application's
+// settings: the link when the dashboard page cannot be derived.
+const applicationSettingsDocs = "https://auth0.com/docs/get-started/applications/application-settings"
+
+// dashboardRoot opens the Auth0 Dashboard on the tenant last used.
+const dashboardRoot = "https://manage.auth0.com/"
+
+// Dashboard returns the Auth0 Dashboard's base URL of a tenant
+// (https://manage.auth0.com/dashboard/{region}/{tenant}), derived from its
+// domain: acme.eu.auth0.com is region eu, tenant acme; acme.auth0.com is
+// region us. A custom domain names no tenant: it returns "".
+func Dashboard(domain string) string {
+	labels := strings.Split(strings.ToLower(strings.TrimSuffix(domain, ".")), ".")
+	n := len(labels)
+	if n < 3 || labels[n-2] != "auth0" || labels[n-1] != "com" {
+		return ""
+	}
+	region := "us"
+	switch n {
+	case 3:
+	case 4:
+		region = labels[1]
+	default:
+		return ""
+	}
+	return "https://manage.auth0.com/dashboard/" + url.PathEscape(region) + "/" + url.PathEscape(labels[0])
+}
+
+// Link returns the engine's link step for an auth0 source: each finding
+// about a client, API, action or tenant setting gets its Dashboard page
+// (after the docs page a deprecation already links). For a custom domain
+// it links the public docs page of application settings instead.
+func Link(domain string) func(j *watcher.Judgement, f *watcher.Finding) {
+	base := Dashboard(domain)
+	return func(j *watcher.Judgement, f *watcher.Finding) {
+		title, page := dashboardPage(base, j, f.Path)
+		if page == "" {
+			return
+		}
+		f.AddLink(title, page)
+	}
+}
+
+// dashboardPage is the Dashboard page of what a path belongs to.
+func dashboardPage(base string, j *watcher.Judgement, path string) (title, page string) {
+	segs := segments(path)
+	if len(segs) == 0 {
+		return "", ""
+	}
+	id := func(idKey string) string {
+		if len(segs) < 2 {
+			return ""
+		}
+		for _, doc := range []any{j.New, j.Old} {
+			if s, ok := object(doc, segs[0], segs[1])[idKey].(string); ok && s != "" {
+				return s
+			}
+		}
+		return ""
+	}
+	if base == "" {
+		if segs[0] == "clients" {
+			return "Auth0 docs: Application Settings", applicationSettingsDocs
+		}
+		return "Auth0 Dashboard", dashboardRoot
+	}
+	switch segs[0] {
+	case "clients":
+		if cid := id("client_id"); cid != "" {
+			return "Auth0 Dashboard: application settings", base + "/applications/" + url.PathEscape(cid) + "/settings"
+		}
+		return "Auth0 Dashboard: applications", base + "/applications"
+	case "resource_servers":
+		if rid := id("id"); rid != "" {
+			return "Auth0 Dashboard: API settings", base + "/apis/" + url.PathEscape(rid) + "/settings"
+		}
+		return "Auth0 Dashboard: APIs", base + "/apis"
+	case "actions":
+		if aid := id("id"); aid != "" {
+			return "Auth0 Dashboard: action", base + "/actions/library/details/" + url.PathEscape(aid)
+		}
+		return "Auth0 Dashboard: actions", base + "/actions/library"
+	case "tenant", "missing_scopes":
+		return "Auth0 Dashboard: tenant settings", base + "/tenant/general"
+	}
+	return "Auth0 Dashboard", base
+}
