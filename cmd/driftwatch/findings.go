@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/driftwatch/driftwatch/notify/console"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
@@ -57,9 +58,13 @@ func (a *app) findingsCommand() *cobra.Command {
 				return nil
 			}
 			tw := tabwriter.NewWriter(a.stdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tSEVERITY\tSTATE\tSOURCE\tCATEGORY\tTITLE")
+			fmt.Fprintln(tw, "ID\tSEVERITY\tSTATE\tSOURCE\tCATEGORY\tTITLE\tURL")
 			for _, f := range fs {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", f.ID, f.Severity, f.State, f.Source, f.Category, oneLine(f.Title))
+				u := console.WebURL(f.URL)
+				if u == "" {
+					u = "-"
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", f.ID, f.Severity, f.State, f.Source, f.Category, oneLine(f.Title), u)
 			}
 			return tw.Flush()
 		},

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"sync"
 
@@ -92,11 +93,14 @@ func FormatNotices(w io.Writer, notices []watcher.Notice) error {
 		case nt.Kind == watcher.NoticeResolved:
 			fmt.Fprintf(bw, "  no longer holds; nothing to do (finding #%d, %s)\n", f.ID, notify.OneLine(f.Rule))
 		case f.ID != 0:
-			where := notify.OneLine(f.Rule)
+			where := notify.OneLine(strings.Join(f.Rules(), " + "))
 			if p := notify.OneLine(f.Path); p != "" {
 				where += " at " + p
 			}
 			fmt.Fprintf(bw, "  ack: driftwatch ack %d   (%s)\n", f.ID, where)
+		}
+		if u := WebURL(f.URL); u != "" {
+			fmt.Fprintf(bw, "  link: %s\n", u)
 		}
 		bw.WriteByte('\n')
 	}
@@ -134,6 +138,17 @@ func writeDetails(w *bufio.Writer, f *watcher.Finding) {
 			}
 		}
 	}
+}
+
+// WebURL returns u when it is a plain http(s) URL on one line, else "":
+// a finding's URL can come from upstream text.
+func WebURL(u string) string {
+	u = strings.TrimSpace(u)
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" || len(u) > 2000 {
+		return ""
+	}
+	return notify.OneLine(p.String())
 }
 
 func orAbsent(s string) string {
@@ -211,7 +226,11 @@ func writeSource(w *bufio.Writer, s *watcher.DigestSource) {
 			if _, ok := by[f.Category]; !ok {
 				cats = append(cats, f.Category)
 			}
-			by[f.Category] = append(by[f.Category], fmt.Sprintf("[%s] %s (#%d)%s", f.Severity, notify.OneLine(f.Title), f.ID, suffix))
+			l := fmt.Sprintf("[%s] %s (#%d)%s", f.Severity, notify.OneLine(f.Title), f.ID, suffix)
+			if u := WebURL(f.URL); u != "" {
+				l += "  " + u
+			}
+			by[f.Category] = append(by[f.Category], l)
 		}
 		for _, f := range s.Opened {
 			add(f, " new")

@@ -51,7 +51,8 @@ func breaking() *watcher.Finding {
 		Category: watcher.Configuration, Path: "/clients/Acme Web/callbacks",
 		Title: `Callback URL https://app.acme.com/callback no longer in client "Acme Web"`,
 		Old:   `["https://app.acme.com/callback"]`, New: `[]`, Note: "login redirect of the web app",
-		DetectedAt: detected,
+		DetectedAt: detected, Also: []string{"auth0.url_removed"},
+		URL: "https://manage.auth0.com/dashboard/eu/acme/applications/AcMeWeB5pLq0n7ZcV2xR8tY4uI6oP1aS/settings",
 	}
 }
 
@@ -64,6 +65,7 @@ func release() *watcher.Finding {
 		Title: "go-auth0 v3.0.0 has breaking changes " + hostile,
 		Old:   "v2.14.0", New: "v3.0.0",
 		Excerpt: notes[i:i+300] + "\n" + hostile,
+		URL:     "javascript:alert(1)", // upstream text: never shown as a link
 	}
 }
 

@@ -202,6 +202,9 @@ func findingLine(f watcher.Finding) string {
 	if f.ID != 0 {
 		l += fmt.Sprintf(" (#%d)", f.ID)
 	}
+	if link := WebLink(f.URL, "open"); link != "" {
+		l += " · " + link
+	}
 	return l
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -239,11 +240,27 @@ func noticeBlocks(n watcher.Notice, c caps) []slackgo.Block {
 	if f.ID != 0 {
 		id = fmt.Sprintf("Finding #%d · ", f.ID)
 	}
-	ctx = append(ctx, id+"rule "+code(f.Rule, c.rule))
+	ctx = append(ctx, id+"rule "+code(strings.Join(f.Rules(), " + "), c.rule))
 	if f.Path != "" {
 		ctx = append(ctx, "at "+code(f.Path, c.path))
 	}
+	if l := WebLink(f.URL, "Open ↗"); l != "" {
+		ctx = append(ctx, l)
+	}
 	return append(blocks, contextBlock(ctx...))
+}
+
+// WebLink renders a URL as a mrkdwn link, or "" unless it is a plain
+// http(s) URL: finding URLs can come from upstream (a feed entry's link),
+// so a javascript: link or one that closes the link markup never passes.
+func WebLink(u, label string) string {
+	u = strings.TrimSpace(u)
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" || len(u) > 2000 {
+		return ""
+	}
+	s := strings.NewReplacer("|", "%7C", "<", "%3C", ">", "%3E", " ", "%20", "&", "&amp;").Replace(p.String())
+	return "<" + s + "|" + notify.EscapeMrkdwn(label) + ">"
 }
 
 // details renders old → new (just the value, for a state with no "before"),
