@@ -97,8 +97,8 @@ func (t *tour) run() error {
 		return err
 	}
 	t.say("Rules about a change stay silent on a baseline; rules about a state speak at once. The")
-	t.say("recorded tenant really has %d platform deprecations (localhost callbacks now prompting,", len(base))
-	t.say("an action on an end-of-life runtime, ...), each its own finding:")
+	t.say("recorded tenant really depends on %d platform deprecations (localhost callbacks now prompting,", len(base))
+	t.say("actions on old runtimes, ...): one finding each, listing every client or action concerned:")
 	if err := t.findings(6); err != nil {
 		return err
 	}

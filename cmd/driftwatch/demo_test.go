@@ -23,6 +23,18 @@ func TestDemo(t *testing.T) {
 			t.Errorf("demo output lacks %q", want)
 		}
 	}
+	// One finding per cause: the removed callback is one finding naming
+	// both rules, with the client's dashboard page.
+	if !strings.Contains(out, "rule `expect.contains + auth0.url_removed`") ||
+		!strings.Contains(out, "https://manage.auth0.com/dashboard/eu/driftwatch-demo/applications/") {
+		t.Error("the removed callback is not one linked finding")
+	}
+	if !strings.Contains(out, "https://github.com/auth0/nextjs-auth0/releases/tag/v4.0.0") {
+		t.Error("the release finding does not link its release page")
+	}
+	if strings.Contains(out, "AUTH0-FACTS") {
+		t.Error("an internal research id reaches the user")
+	}
 	if strings.Index(out, "(exit 1)") > strings.LastIndex(out, "(exit 0)") {
 		t.Error("check does not fail before it passes")
 	}

@@ -116,7 +116,7 @@ a weekly digest, and a pre-deploy check that fails a pipeline on open drift.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fail(exitUsage, err) })
 	root.AddCommand(a.versionCommand(), a.validateCommand(), a.pollCommand(), a.checkCommand(),
 		a.findingsCommand(), a.ackCommand(), a.diffCommand(), a.historyCommand(), a.showCommand(),
-		a.digestCommand(), a.runCommand(), a.demoCommand())
+		a.digestCommand(), a.runCommand(), a.demoCommand(), a.explainCommand())
 	return root
 }
 
