@@ -13,11 +13,11 @@ import (
 func TestWebLink(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://github.com/auth0/nextjs-auth0/compare/v3.5.0...v4.0.0": "<https://github.com/auth0/nextjs-auth0/compare/v3.5.0...v4.0.0|Open>",
-		"https://example.com/a?x=1&y=<b>|c":                              "<https://example.com/a?x=1&amp;y=%3Cb%3E%7Cc|Open>",
-		"javascript:alert(1)":                                            "",
-		"https://":                                                       "",
-		"ftp://example.com/x":                                            "",
-		"<!channel>":                                                     "",
+		"https://example.com/a?x=1&y=<b>|c":                             "<https://example.com/a?x=1&amp;y=%3Cb%3E%7Cc|Open>",
+		"javascript:alert(1)":                                           "",
+		"https://":                                                      "",
+		"ftp://example.com/x":                                           "",
+		"<!channel>":                                                    "",
 	} {
 		if got := slack.WebLink(in, "Open"); got != want {
 			t.Errorf("WebLink(%q) = %q, want %q", in, got, want)
