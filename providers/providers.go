@@ -21,7 +21,7 @@ import (
 
 // RulesVersion changes when rules change meaning, so unchanged documents
 // are judged again after an upgrade.
-const RulesVersion = "1"
+const RulesVersion = "2"
 
 // Deps are what providers share.
 type Deps struct {

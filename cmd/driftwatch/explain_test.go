@@ -55,6 +55,17 @@ func TestOneFindingPerCauseWithLinksAndExplain(t *testing.T) {
 		f.Severity != "breaking" || f.URL != wantURL || !strings.Contains(f.Title, "login redirect of the web app") {
 		t.Fatalf("finding = %+v", f)
 	}
+	// Polled again: still one finding, unchanged (the folded rule carries
+	// its part forward); restored: it resolves.
+	sim.Mutate(func(tn *providertest.Auth0Tenant) { tn.Client("My App")["description"] = "changed elsewhere" })
+	c.mustRun(0, "poll")
+	if n := c.snapshots("auth0-prod"); n != 3 {
+		t.Fatalf("%d snapshots; the unrelated change should make a third, judged again", n)
+	}
+	again := decode[struct{ Findings []linkedFinding }](t, c.mustRun(0, "findings", "--format", "json").stdout).Findings
+	if len(again) != 1 || again[0].ID != f.ID || strings.Join(again[0].Rules, ",") != strings.Join(f.Rules, ",") || again[0].Title != f.Title {
+		t.Fatalf("after another poll: %+v", again)
+	}
 	if out := c.mustRun(0, "findings").stdout; !strings.Contains(out, wantURL) || !strings.Contains(out, "URL") {
 		t.Errorf("findings text lacks the url:\n%s", out)
 	}
@@ -83,6 +94,14 @@ func TestOneFindingPerCauseWithLinksAndExplain(t *testing.T) {
 	}
 	c.mustRun(2, "explain", "abc")
 	c.mustRun(2, "explain")
+	sim.Mutate(func(tn *providertest.Auth0Tenant) { tn.AddString(tn.Client("Acme Web"), "callbacks", acmeCallback) })
+	c.mustRun(0, "poll")
+	if open := decode[struct{ Findings []linkedFinding }](t, c.mustRun(0, "findings", "--format", "json").stdout).Findings; len(open) != 0 {
+		t.Errorf("restored callback still open: %+v", open)
+	}
+	if ex := c.mustRun(0, "explain", itoa(f.ID)).stdout; !strings.Contains(ex, "resolved") {
+		t.Errorf("history lacks the resolution:\n%s", ex)
+	}
 	if r := c.mustRun(0, "explain", itoa(base[0].ID)); strings.Contains(r.stdout, "AUTH0-FACTS") || !strings.Contains(r.stdout, "acknowledged") {
 		t.Errorf("a deprecation's explanation:\n%s", r.stdout)
 	}
