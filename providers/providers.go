@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/driftwatch/driftwatch/config"
 	"github.com/driftwatch/driftwatch/diff"
@@ -78,6 +79,7 @@ func Runtime(cfg *config.Config, src *config.Source, deps Deps) (*watcher.Runtim
 		}
 		rt.Provider = p
 		rt.Rules = append(rt.Rules, rules.Thresholds(thresholds(src.Thresholds)))
+		rt.Link = endpointLink(src.URL)
 	default:
 		extra, cat, err := typed(cfg, src, exps, deps.HTTP, logger)
 		if err != nil {
@@ -92,6 +94,18 @@ func Runtime(cfg *config.Config, src *config.Source, deps Deps) (*watcher.Runtim
 	}
 	rt.RulesKey = rulesKey(src, exps)
 	return rt, nil
+}
+
+// endpointLink links an http_json source's findings to the endpoint, with
+// no credentials, query or fragment: those may carry keys.
+func endpointLink(raw string) func(*watcher.Judgement, *watcher.Finding) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil
+	}
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	page := u.String()
+	return func(_ *watcher.Judgement, f *watcher.Finding) { f.AddLink("Endpoint", page) }
 }
 
 // Describe returns every configured source's shape — name, type, the set

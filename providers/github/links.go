@@ -26,6 +26,9 @@ func Link(j *watcher.Judgement, f *watcher.Finding) {
 		}
 	case segs[0] == "releases":
 		tag := f.New
+		if tag == "" {
+			tag, _ = doc["latest"].(string)
+		}
 		if len(segs) >= 2 {
 			tag = segs[1]
 		}
@@ -39,6 +42,13 @@ func Link(j *watcher.Judgement, f *watcher.Finding) {
 		}
 		if cmp := compareURL(doc, page, tag); cmp != "" {
 			f.AddLink("Changes since the deployed version", cmp)
+		}
+	}
+	if f.URL == "" {
+		// Anything else (an expectation on /latest or /deployed): the
+		// repository's releases.
+		if repo, _ := doc["repo"].(string); repo != "" && !strings.ContainsAny(repo, " ?#") {
+			f.AddLink("Releases", "https://github.com/"+repo+"/releases")
 		}
 	}
 }
@@ -56,10 +66,11 @@ func compareURL(doc map[string]any, page, tag string) string {
 	} else if repo, _ := doc["repo"].(string); repo != "" {
 		repoURL = "https://github.com/" + repo
 	}
-	if repoURL == "" {
+	from := deployedTag(doc, deployed, tag)
+	if repoURL == "" || from == tag {
 		return ""
 	}
-	return repoURL + "/compare/" + url.PathEscape(deployedTag(doc, deployed, tag)) + "..." + url.PathEscape(tag)
+	return repoURL + "/compare/" + url.PathEscape(from) + "..." + url.PathEscape(tag)
 }
 
 // deployedTag is the tag of the deployed version: the release tag of that

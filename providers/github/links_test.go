@@ -30,6 +30,9 @@ func TestLinkReleaseAndCompare(t *testing.T) {
 		// compare view on the configured repository still is.
 		{watcher.Finding{Path: "/releases/v4.1.0"}, "https://github.com/auth0/nextjs-auth0/compare/v3.5.0...v4.1.0", ""},
 		{watcher.Finding{Path: "/advisories/GHSA-x"}, "https://github.com/advisories/GHSA-x", ""},
+		// The deployed release itself: no compare view of a version with itself.
+		{watcher.Finding{Path: "/releases/v3.5.0"}, "https://github.com/auth0/nextjs-auth0/releases/tag/v3.5.0", ""},
+		{watcher.Finding{Path: "/latest"}, "https://github.com/auth0/nextjs-auth0/releases", ""},
 	}
 	for _, c := range cases {
 		f := c.f
