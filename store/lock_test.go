@@ -45,3 +45,31 @@ func TestAcquireLock(t *testing.T) {
 		t.Errorf("second Release: %v", err)
 	}
 }
+
+func TestLockFollowsASymlinkedStorePath(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real", "driftwatch.db")
+	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.db")
+	if err := os.Symlink(real, link); err != nil { // dangling until the store exists
+		t.Fatal(err)
+	}
+	linkedDir := filepath.Join(dir, "alias")
+	if err := os.Symlink(filepath.Join(dir, "real"), linkedDir); err != nil {
+		t.Fatal(err)
+	}
+	first, err := store.AcquireLock(real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Release()
+	for _, other := range []string{link, filepath.Join(linkedDir, "driftwatch.db")} {
+		_, err := store.AcquireLock(other)
+		var locked *store.LockedError
+		if !errors.As(err, &locked) {
+			t.Errorf("AcquireLock(%s) = %v, want the lock of %s refused", other, err, real)
+		}
+	}
+}

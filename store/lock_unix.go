@@ -28,10 +28,12 @@ func (e *LockedError) Error() string {
 }
 
 // AcquireLock takes the exclusive daemon lock of the store at dbPath: an
-// flock on dbPath+".lock". The kernel releases it when the holder exits,
-// however it dies, so a stale lock of a dead process is simply taken over.
+// flock on the resolved file's name plus ".lock", so two configs reaching
+// one store through a symlink share one lock. The kernel releases it when
+// the holder exits, however it dies, so a stale lock of a dead process is
+// simply taken over.
 func AcquireLock(dbPath string) (*Lock, error) {
-	path := dbPath + ".lock"
+	path := resolvePath(dbPath) + ".lock"
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("store: lock %s: %w", path, err)

@@ -11,11 +11,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -38,32 +33,8 @@ type DB struct {
 	// KeepSnapshots, when 2 or more, is how many snapshots of each source
 	// a commit keeps (retention.go); 0 keeps them all. Set it before use.
 	KeepSnapshots int
-}
 
-// Open opens (creating if needed) the store at path and applies pending
-// migrations.
-func Open(ctx context.Context, path string) (*DB, error) {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("store: %w", err)
-		}
-	}
-	dsn := "file:" + escapePath(path) +
-		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=foreign_keys(1)" +
-		"&_pragma=synchronous(normal)&_pragma=wal_autocheckpoint(100)&_pragma=journal_size_limit(524288)" +
-		"&_txlock=immediate"
-	sqldb, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	sqldb.SetMaxOpenConns(4)
-	sqldb.SetConnMaxIdleTime(time.Minute)
-	db := &DB{db: sqldb, path: path, Now: time.Now}
-	if err := db.migrate(ctx); err != nil {
-		sqldb.Close()
-		return nil, err
-	}
-	return db, nil
+	readOnly bool // opened read-only: nothing is migrated or written
 }
 
 // escapePath keeps characters that mean something in a URI out of the
@@ -83,58 +54,6 @@ func (db *DB) Close() error { return db.db.Close() }
 func (db *DB) Ping(ctx context.Context) error {
 	var n int
 	return db.db.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n)
-}
-
-// migrate applies the embedded migrations in order, each in its own
-// transaction, recording them in schema_migrations.
-func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("store: open %s: %w", db.path, err)
-	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := filepath.Base(name)
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("store: migration %s: bad name", base)
-		}
-		if err := db.applyMigration(ctx, v, name); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (db *DB) applyMigration(ctx context.Context, version int, name string) error {
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", version).Scan(&n); err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
-	if n > 0 {
-		return nil
-	}
-	body, err := migrations.ReadFile(name)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-		return fmt.Errorf("store: migration %s: %w", filepath.Base(name), err)
-	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-		version, filepath.Base(name), formatTime(db.Now())); err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
-	return tx.Commit()
 }
 
 // SchemaVersion returns the newest applied migration.
