@@ -24,6 +24,9 @@ type extra struct {
 	Links   []watcher.Link `json:"links,omitempty"`
 	Also    []string       `json:"also,omitempty"`
 	Folded  []folded       `json:"folded,omitempty"`
+	// ResolvedReason says why a finding resolved when no snapshot did it
+	// (its source was removed from the configuration).
+	ResolvedReason string `json:"resolved_reason,omitempty"`
 }
 
 // folded is a finding folded into another, kept so its rule can carry it
@@ -63,7 +66,7 @@ func scanFinding(r rowScanner) (watcher.Finding, error) {
 	var e extra
 	_ = json.Unmarshal([]byte(ex), &e)
 	f.Old, f.New, f.Excerpt, f.Note = e.Old, e.New, e.Excerpt, e.Note
-	f.URL, f.Links, f.Also = e.URL, e.Links, e.Also
+	f.URL, f.Links, f.Also, f.ResolvedReason = e.URL, e.Links, e.Also, e.ResolvedReason
 	for _, g := range e.Folded {
 		f.Folded = append(f.Folded, watcher.Finding{Source: f.Source, Rule: g.Rule, Severity: g.Severity, Category: g.Category,
 			Path: g.Path, Subject: g.Subject, Title: g.Title, Detail: g.Detail, Old: g.Old, New: g.New, Excerpt: g.Excerpt, URL: g.URL})
@@ -74,7 +77,8 @@ func scanFinding(r rowScanner) (watcher.Finding, error) {
 // extraJSON keeps what the contract's columns do not: it lives in the
 // findings table's extra column, so new parts need no migration.
 func extraJSON(f *watcher.Finding) string {
-	e := extra{Old: f.Old, New: f.New, Excerpt: f.Excerpt, Note: f.Note, URL: f.URL, Links: f.Links, Also: f.Also}
+	e := extra{Old: f.Old, New: f.New, Excerpt: f.Excerpt, Note: f.Note, URL: f.URL, Links: f.Links, Also: f.Also,
+		ResolvedReason: f.ResolvedReason}
 	for _, g := range f.Folded {
 		e.Folded = append(e.Folded, folded{Rule: g.Rule, Severity: g.Severity, Category: g.Category, Path: g.Path,
 			Subject: g.Subject, Title: g.Title, Detail: g.Detail, Old: g.Old, New: g.New, Excerpt: g.Excerpt, URL: g.URL})

@@ -202,6 +202,12 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if !db.readOnly {
+		if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+			return fmt.Errorf("store: open %s: %w", db.path, err)
+		}
+	}
 	have, err := db.storedVersion(ctx)
 	if err != nil {
 		return fmt.Errorf("store: open %s: %w", db.path, err)
@@ -214,10 +220,6 @@ func (db *DB) migrate(ctx context.Context) error {
 			return fmt.Errorf("store %s is read-only here and older than this driftwatch (schema version %d, want %d): run driftwatch poll once where the store can be written", db.path, have, know)
 		}
 		return nil
-	}
-	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("store: open %s: %w", db.path, err)
 	}
 	names, err := migrationNames()
 	if err != nil {

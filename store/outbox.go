@@ -37,6 +37,8 @@ type findingRecord struct {
 	Links      []watcher.Link    `json:"links,omitempty"`
 	Also       []string          `json:"also,omitempty"`
 	Folded     []watcher.Finding `json:"-"`
+	// ResolvedReason is set when no snapshot resolved the finding.
+	ResolvedReason string `json:"resolved_reason,omitempty"`
 }
 
 func toRecord(f *watcher.Finding) *findingRecord {

@@ -43,9 +43,10 @@ func (db *DB) SourceState(ctx context.Context, source string) (watcher.SourceSta
 	return s, nil
 }
 
-// SourceStates returns every source the store has seen, by name.
+// SourceStates returns every source the store has seen, by name, except
+// those retired when they left the configuration.
 func (db *DB) SourceStates(ctx context.Context) ([]watcher.SourceState, error) {
-	rows, err := db.db.QueryContext(ctx, "SELECT "+sourceColumns+" FROM sources ORDER BY name")
+	rows, err := db.db.QueryContext(ctx, "SELECT "+sourceColumns+" FROM sources WHERE removed_at IS NULL ORDER BY name")
 	if err != nil {
 		return nil, fmt.Errorf("store: sources: %w", err)
 	}
@@ -64,7 +65,7 @@ func (db *DB) SourceStates(ctx context.Context) ([]watcher.SourceState, error) {
 // ensureSource creates the source's row if it is new.
 func ensureSource(ctx context.Context, tx *sql.Tx, name, typ string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO sources (name, type) VALUES (?, ?)
-		ON CONFLICT (name) DO UPDATE SET type = excluded.type`, name, typ)
+		ON CONFLICT (name) DO UPDATE SET type = excluded.type, removed_at = NULL`, name, typ)
 	return err
 }
 

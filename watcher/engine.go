@@ -31,6 +31,36 @@ type Runtime struct {
 	// Link, when set, adds the pages of a judged finding (dashboard,
 	// release, feed entry) that its rule did not.
 	Link func(j *Judgement, f *Finding)
+	// Timeout bounds one fetch of the source, every page, retry and wait
+	// included (DefaultTimeout when 0): an upstream answering slowly on
+	// each request must not hold a poll for ever.
+	Timeout time.Duration
+}
+
+// DefaultTimeout bounds a source's fetch when its config sets none.
+const DefaultTimeout = 5 * time.Minute
+
+// StoreError marks a poll that failed in the store (a read-only file, a
+// full disk) rather than upstream: the command reports it as a store
+// error, not as a failing source.
+type StoreError struct{ Err error }
+
+func (e *StoreError) Error() string { return e.Err.Error() }
+
+func (e *StoreError) Unwrap() error { return e.Err }
+
+// storeErr wraps a failed store call as a *StoreError, unless the context
+// ended (the poll was abandoned, not the store broken) or another poll
+// merely got there first.
+func storeErr(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() != nil || errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+		return err
+	}
+	var se *StoreError
+	if errors.As(err, &se) {
+		return err
+	}
+	return &StoreError{Err: err}
 }
 
 // Observer receives what the engine did, for metrics. Every method must be
@@ -100,6 +130,17 @@ func (r *PollReport) Failed() int {
 		}
 	}
 	return n
+}
+
+// StoreErr returns the first source error that is the store's, if any.
+func (r *PollReport) StoreErr() error {
+	for _, s := range r.Sources {
+		var se *StoreError
+		if errors.As(s.Err, &se) {
+			return s.Err
+		}
+	}
+	return nil
 }
 
 // UnknownSourceError names a source that is not configured.
@@ -213,7 +254,7 @@ func (e *Engine) pollSource(ctx context.Context, rt *Runtime, poll string, peers
 	name := rt.Source.Name
 	st, err := e.Store.SourceState(ctx, name)
 	if err != nil {
-		return err
+		return storeErr(ctx, fmt.Errorf("%s: %w", name, err))
 	}
 	var latest *Snapshot
 	loadLatest := func() (*Snapshot, error) {
@@ -235,7 +276,18 @@ func (e *Engine) pollSource(ctx context.Context, rt *Runtime, poll string, peers
 		}
 		return diff.Decode(s.Body)
 	}
-	res, err := e.fetch(ctx, rt, prev)
+	timeout := rt.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	fctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("the fetch took longer than the source's timeout of %s", timeout))
+	res, err := e.fetch(fctx, rt, prev)
+	timedOut := errors.Is(fctx.Err(), context.DeadlineExceeded)
+	cancel()
+	if err != nil && timedOut {
+		// Name the deadline, not the request it happened to cut.
+		err = fmt.Errorf("gave up: %w", context.Cause(fctx))
+	}
 	if err == nil && res.Unchanged && st.LastHash == "" {
 		err = errors.New("upstream answered 304 Not Modified but no snapshot is stored")
 	}
@@ -262,7 +314,7 @@ func (e *Engine) pollSource(ctx context.Context, rt *Runtime, poll string, peers
 			case errors.Is(err, ErrNotFound):
 				baseline = true
 			case err != nil:
-				return err
+				return storeErr(ctx, fmt.Errorf("%s: %w", name, err))
 			default:
 				if changes, err = diff.Diff(prevSnap.Body, body, diff.Options{Sets: rt.Options.Sets}); err != nil {
 					return fmt.Errorf("%s: diff: %w", name, err)
@@ -294,7 +346,7 @@ func (e *Engine) pollSource(ctx context.Context, rt *Runtime, poll string, peers
 		unjudged := snap == nil && !strings.HasSuffix(st.JudgedKey, "|"+st.LastHash)
 		j, err := e.judgement(ctx, rt, snap, body, changes, baseline, unjudged, loadLatest, peers, now)
 		if err != nil {
-			return err
+			return storeErr(ctx, err)
 		}
 		fs, err := e.judge(rt, j)
 		if err != nil {
@@ -305,7 +357,7 @@ func (e *Engine) pollSource(ctx context.Context, rt *Runtime, poll string, peers
 	}
 	cr, err := e.Store.Commit(ctx, commit)
 	if err != nil {
-		return err
+		return storeErr(ctx, err)
 	}
 	rep.SnapshotID, rep.Opened, rep.Resolved, rep.Notices = cr.SnapshotID, cr.Opened+cr.Reopened, cr.Resolved, cr.Notices
 	return nil
@@ -348,8 +400,45 @@ func (e *Engine) recordFailure(ctx context.Context, rt *Runtime, st SourceState,
 			New:    cause.Error(),
 		}
 	}
-	if _, err := e.Store.RecordFailure(ctx, f); err != nil {
-		return errors.Join(cause, err)
+	// A fetch cut short by a deadline (the source's timeout, check's
+	// --timeout) is still a failure to record; a cancelled one (shutdown)
+	// is abandoned.
+	rctx := ctx
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+	}
+	if _, err := e.Store.RecordFailure(rctx, f); err != nil {
+		return storeErr(ctx, errors.Join(cause, err))
 	}
 	return cause
+}
+
+// Retirer is the part of a store that retires sources taken out of the
+// configuration.
+type Retirer interface {
+	RetireSources(ctx context.Context, keep []string, at time.Time, policy NoticePolicy, group string) ([]string, error)
+}
+
+// RetireRemoved retires every stored source the engine does not run: it
+// leaves /healthz and /metrics, and its open findings resolve, kept in the
+// history with the reason. It returns the retired names.
+func (e *Engine) RetireRemoved(ctx context.Context) ([]string, error) {
+	r, ok := e.Store.(Retirer)
+	if !ok {
+		return nil, nil
+	}
+	keep := make([]string, 0, len(e.Sources))
+	for _, rt := range e.Sources {
+		keep = append(keep, rt.Source.Name)
+	}
+	names, err := r.RetireSources(ctx, keep, e.now(), e.Policy, newPollID()+"/retired")
+	if err != nil {
+		return nil, storeErr(ctx, err)
+	}
+	if len(names) > 0 {
+		e.logger().Info("sources removed from the configuration: their open findings resolved", "sources", strings.Join(names, ", "))
+	}
+	return names, nil
 }

@@ -64,6 +64,9 @@ type Finding struct {
 	// Folded are the findings folded into this one, kept so that the rules
 	// that raised them carry them forward like their own.
 	Folded []Finding
+	// ResolvedReason says why a finding resolved when no snapshot did it,
+	// such as its source leaving the configuration.
+	ResolvedReason string
 }
 
 // Link is one page about a finding.
@@ -133,10 +136,11 @@ func (f Finding) MarshalJSON() ([]byte, error) {
 		URL        string   `json:"url"`
 		Links      []Link   `json:"links"`
 		Rules      []string `json:"rules"`
+		Reason     string   `json:"resolved_reason,omitempty"`
 	}{
 		f.ID, f.Source, f.Rule, f.Severity, f.Category, f.Path, f.Title, f.Detail, f.State,
 		timeString(&f.DetectedAt), timeString(f.ResolvedAt), timeString(f.AckedAt),
-		nonEmpty(f.AckNote), nonZero(f.SnapshotID), f.URL, links, f.Rules(),
+		nonEmpty(f.AckNote), nonZero(f.SnapshotID), f.URL, links, f.Rules(), f.ResolvedReason,
 	})
 }
 

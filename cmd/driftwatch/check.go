@@ -1,14 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/driftwatch/driftwatch/store"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
@@ -30,6 +33,7 @@ func (a *app) checkCommand() *cobra.Command {
 	var failOn, format, maxAge string
 	var refresh bool
 	var sources []string
+	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Pre-deploy gate: fail on open drift at or above a severity",
@@ -52,6 +56,9 @@ Exit status: 0 pass, 1 fail, 2 usage, config or store error.`,
 				return failf(exitUsage, "--format %q: want text, json or github", format)
 			}
 			var age time.Duration
+			if timeout <= 0 {
+				return failf(exitUsage, "--timeout %s: want a positive duration", timeout)
+			}
 			if maxAge != "" {
 				if age, err = parseAge(maxAge); err != nil {
 					return failf(exitUsage, "--max-age: %v", err)
@@ -70,7 +77,11 @@ Exit status: 0 pass, 1 fail, 2 usage, config or store error.`,
 					return failf(exitUsage, "unknown source %q", s)
 				}
 			}
-			db, err := a.openStore(cmd.Context(), cfg)
+			mode := store.Read
+			if refresh {
+				mode = store.Create
+			}
+			db, err := a.openStore(cmd.Context(), cfg, mode)
 			if err != nil {
 				return err
 			}
@@ -81,8 +92,17 @@ Exit status: 0 pass, 1 fail, 2 usage, config or store error.`,
 					return err
 				}
 				e.Notifier = nil
-				rep, err := e.Poll(cmd.Context(), sources...)
+				ctx := cmd.Context()
+				if timeout > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeoutCause(ctx, timeout, fmt.Errorf("check --refresh took longer than --timeout %s", timeout))
+					defer cancel()
+				}
+				rep, err := e.Poll(ctx, sources...)
 				if err != nil {
+					return fail(exitUsage, err)
+				}
+				if err := rep.StoreErr(); err != nil {
 					return fail(exitUsage, err)
 				}
 				for _, s := range rep.Sources {
@@ -150,20 +170,36 @@ Exit status: 0 pass, 1 fail, 2 usage, config or store error.`,
 	f.BoolVar(&refresh, "refresh", false, "poll the sources first (notices are queued, not posted)")
 	f.StringVar(&maxAge, "max-age", "", "fail for a source whose last successful fetch is older than this (e.g. 24h, 7d) or missing")
 	f.StringArrayVar(&sources, "source", nil, "check only this source (repeatable); narrows findings and staleness")
+	f.DurationVar(&timeout, "timeout", 10*time.Minute, "with --refresh: the longest the poll may take; sources not done by then count as failed")
 	return cmd
 }
 
-// parseAge reads a Go duration, also accepting whole days ("7d").
+// longestAge bounds --since and --max-age: a century, far from where a
+// time.Duration wraps round to a negative span.
+const longestAge = 100 * 365 * 24 * time.Hour
+
+// parseAge reads the span --since and --max-age take: a Go duration, whole
+// days ("7d"), or both ("1d12h"). It is positive and at most a century.
 func parseAge(s string) (time.Duration, error) {
-	if strings.HasSuffix(s, "d") {
-		var days int
-		if _, err := fmt.Sscanf(s, "%dd", &days); err == nil && days > 0 && fmt.Sprintf("%dd", days) == s {
-			return time.Duration(days) * 24 * time.Hour, nil
+	bad := fmt.Errorf("%q: want a positive duration such as 24h, 7d or 1d12h (at most %dd)", s, int(longestAge/(24*time.Hour)))
+	rest := strings.TrimSpace(s)
+	var d time.Duration
+	if i := strings.IndexByte(rest, 'd'); i > 0 {
+		days, err := strconv.ParseInt(rest[:i], 10, 64)
+		if err != nil || days < 0 || days > int64(longestAge/(24*time.Hour)) {
+			return 0, bad
 		}
+		d, rest = time.Duration(days)*24*time.Hour, rest[i+1:]
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%q: want a positive duration such as 24h or 7d", s)
+	if rest != "" {
+		more, err := time.ParseDuration(rest)
+		if err != nil || more < 0 {
+			return 0, bad
+		}
+		d += more
+	}
+	if d <= 0 || d > longestAge {
+		return 0, bad
 	}
 	return d, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/driftwatch/driftwatch/notify/console"
 	"github.com/driftwatch/driftwatch/providers"
+	"github.com/driftwatch/driftwatch/store"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
@@ -39,7 +40,11 @@ findings opened, resolved and still open. --post sends it to Slack.`,
 			if post && cfg.Notify.Slack == nil {
 				return failf(exitUsage, "--post needs [notify.slack] in %s", cfg.File)
 			}
-			db, err := a.openStore(cmd.Context(), cfg)
+			mode := store.Read
+			if post {
+				mode = store.Existing
+			}
+			db, err := a.openStore(cmd.Context(), cfg, mode)
 			if err != nil {
 				return err
 			}

@@ -37,7 +37,7 @@ delivery did. An unknown ID exits 1.`,
 			if err != nil || id <= 0 {
 				return failf(exitUsage, "%q is not a finding ID", args[0])
 			}
-			_, db, err := a.openRead(cmd.Context())
+			_, db, err := a.openRead(cmd.Context(), store.Read)
 			if err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/driftwatch/driftwatch/notify/console"
+	"github.com/driftwatch/driftwatch/store"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
@@ -34,11 +35,16 @@ func (a *app) findingsCommand() *cobra.Command {
 			if format != "text" && format != "json" {
 				return failf(exitUsage, "--format %q: want text or json", format)
 			}
-			_, db, err := a.openRead(cmd.Context())
+			cfg, db, err := a.openRead(cmd.Context(), store.Read)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
+			for _, s := range sources {
+				if _, err := knownSource(cmd.Context(), cfg, db, s); err != nil {
+					return err
+				}
+			}
 			fs, err := db.Findings(cmd.Context(), watcher.FindingFilter{States: states, Sources: sources})
 			if err != nil {
 				return fail(exitUsage, err)
@@ -95,7 +101,7 @@ check. All or nothing: one unknown ID changes nothing and exits 1.`,
 				}
 				ids = append(ids, id)
 			}
-			_, db, err := a.openRead(cmd.Context())
+			_, db, err := a.openRead(cmd.Context(), store.Existing)
 			if err != nil {
 				return err
 			}

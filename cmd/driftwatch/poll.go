@@ -2,11 +2,11 @@ package main
 
 import (
 	"errors"
-
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/driftwatch/driftwatch/store"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
@@ -31,7 +31,7 @@ usage, config or store error.`,
 			if err != nil {
 				return err
 			}
-			db, err := a.openStore(cmd.Context(), cfg)
+			db, err := a.openStore(cmd.Context(), cfg, store.Create)
 			if err != nil {
 				return err
 			}
@@ -54,6 +54,9 @@ usage, config or store error.`,
 			}
 			if err != nil {
 				return fail(exitUsage, err)
+			}
+			if err := rep.StoreErr(); err != nil {
+				return fail(exitUsage, err) // the store, not an upstream, failed
 			}
 			if !noNotify {
 				if d := e.Deliver(cmd.Context()); d.Err != nil {

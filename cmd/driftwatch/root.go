@@ -61,12 +61,20 @@ func Main(ctx context.Context, args []string, env Env) int {
 	if env.LookupEnv == nil {
 		env.LookupEnv = func(string) (string, bool) { return "", false }
 	}
+	out := &checkedWriter{w: env.Stdout}
+	env.Stdout = out
 	a := &app{env: env}
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
 	err := root.ExecuteContext(ctx)
+	if out.err != nil {
+		// Output that did not arrive is no verdict: a gate reading a
+		// closed pipe or a full disk must not see a pass.
+		printError(env.Stderr, fmt.Errorf("write standard output: %w", out.err))
+		return exitUsage
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -77,9 +85,27 @@ func Main(ctx context.Context, args []string, env Env) int {
 		err = ee.err
 	}
 	if err != nil {
-		printError(env.Stderr, err)
+		printError(env.Stderr, store.Explain(err))
 	}
 	return code
+}
+
+// checkedWriter keeps the first error writing to stdout met, so a failed
+// write ends the command with exit 2 whatever it printed.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	if err != nil {
+		c.err = err
+	}
+	return n, err
 }
 
 // printError writes one line per problem.
@@ -169,23 +195,28 @@ func (a *app) readConfig() (*config.Config, error) {
 	return cfg, nil
 }
 
-// openStore opens the config's store; a failure exits 2.
-func (a *app) openStore(ctx context.Context, cfg *config.Config) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.StorePath())
+// openStore opens the config's store as mode allows: only poll, run and
+// the commands that poll create it. A failure exits 2.
+func (a *app) openStore(ctx context.Context, cfg *config.Config, mode store.Mode) (*store.DB, error) {
+	db, err := store.OpenMode(ctx, cfg.StorePath(), mode)
 	if err != nil {
+		var missing *store.MissingError
+		if errors.As(err, &missing) {
+			return nil, failf(exitUsage, "store %s does not exist: run driftwatch poll to create it, or check store.path in %s", missing.Path, cfg.File)
+		}
 		return nil, fail(exitUsage, err)
 	}
 	db.KeepSnapshots = cfg.Store.KeepSnapshots
 	return db, nil
 }
 
-// openRead loads the config for reading and opens its store.
-func (a *app) openRead(ctx context.Context) (*config.Config, *store.DB, error) {
+// openRead loads the config for reading and opens its existing store.
+func (a *app) openRead(ctx context.Context, mode store.Mode) (*config.Config, *store.DB, error) {
 	cfg, err := a.readConfig()
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := a.openStore(ctx, cfg)
+	db, err := a.openStore(ctx, cfg, mode)
 	return cfg, db, err
 }
 

@@ -47,7 +47,7 @@ func (a *app) daemon(ctx context.Context) error {
 		return fail(exitUsage, err)
 	}
 	defer lock.Release()
-	db, err := a.openStore(ctx, cfg)
+	db, err := a.openStore(ctx, cfg, store.Create)
 	if err != nil {
 		return err
 	}

@@ -40,9 +40,18 @@ func knownSource(ctx context.Context, cfg *config.Config, db *store.DB, name str
 	return st.Type, nil
 }
 
+// snapshotFlag refuses a snapshot ID flag given as 0 or less: IDs start
+// at 1, and "the newest" is what leaving the flag out means.
+func snapshotFlag(cmd *cobra.Command, name string, id int64) error {
+	if cmd.Flags().Changed(name) && id <= 0 {
+		return failf(exitUsage, "--%s %d: want a snapshot ID (1 or more, see driftwatch history); leave it out for the default", name, id)
+	}
+	return nil
+}
+
 // withStore loads the config, opens the store and checks the source.
 func (a *app) withStore(ctx context.Context, source string, fn func(cfg *config.Config, db *store.DB, typ string) error) error {
-	cfg, db, err := a.openRead(ctx)
+	cfg, db, err := a.openRead(ctx, store.Read)
 	if err != nil {
 		return err
 	}
@@ -126,6 +135,9 @@ format indents it; --format json prints the document itself.`,
 			if format != "text" && format != "json" {
 				return failf(exitUsage, "--format %q: want text or json", format)
 			}
+			if err := snapshotFlag(cmd, "snapshot", id); err != nil {
+				return err
+			}
 			return a.withStore(cmd.Context(), args[0], func(_ *config.Config, db *store.DB, _ string) error {
 				var s *watcher.Snapshot
 				var err error
@@ -174,6 +186,12 @@ func (a *app) diffCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
 				return failf(exitUsage, "--format %q: want text or json", format)
+			}
+			if err := snapshotFlag(cmd, "from", from); err != nil {
+				return err
+			}
+			if err := snapshotFlag(cmd, "to", to); err != nil {
+				return err
 			}
 			name := args[0]
 			return a.withStore(cmd.Context(), name, func(_ *config.Config, db *store.DB, typ string) error {
