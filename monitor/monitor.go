@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,6 +38,9 @@ type Monitor struct {
 	requests      *prometheus.CounterVec
 	rateRemaining *prometheus.GaugeVec
 	notices       *prometheus.CounterVec
+
+	mu   sync.Mutex
+	seen map[string]bool // sources with series in the vectors above
 }
 
 var _ watcher.Observer = (*Monitor)(nil)
@@ -72,6 +76,12 @@ func New(st Store, backedOff func() map[string]time.Time) *Monitor {
 
 // Polled counts one source's poll.
 func (m *Monitor) Polled(r watcher.SourceReport) {
+	m.mu.Lock()
+	if m.seen == nil {
+		m.seen = map[string]bool{}
+	}
+	m.seen[r.Source] = true
+	m.mu.Unlock()
 	m.polls.WithLabelValues(r.Source, string(r.Outcome)).Inc()
 	m.fetchSeconds.WithLabelValues(r.Source).Observe(r.Duration.Seconds())
 	if r.Outcome == watcher.OutcomeChanged || r.Outcome == watcher.OutcomeBaseline {
@@ -82,6 +92,60 @@ func (m *Monitor) Polled(r watcher.SourceReport) {
 	}
 	if r.RateRemaining >= 0 {
 		m.rateRemaining.WithLabelValues(r.Source).Set(float64(r.RateRemaining))
+	}
+}
+
+// Retain drops the series of every source not in keep: a source taken out
+// of the configuration must not leave a staleness alert firing for ever.
+// (The store's gauges forget it once it is retired.)
+func (m *Monitor) Retain(keep []string) {
+	want := make(map[string]bool, len(keep))
+	for _, k := range keep {
+		want[k] = true
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for name := range m.seen {
+		if want[name] {
+			continue
+		}
+		l := prometheus.Labels{"source": name}
+		m.polls.DeletePartialMatch(l)
+		m.fetchSeconds.DeletePartialMatch(l)
+		m.snapshots.DeletePartialMatch(l)
+		m.requests.DeletePartialMatch(l)
+		m.rateRemaining.DeletePartialMatch(l)
+		delete(m.seen, name)
+	}
+}
+
+// ServerTimeouts bound what one client may hold of the server, so idle
+// keep-alive connections and slow clients cannot pile up.
+type ServerTimeouts struct {
+	ReadHeader, Read, Write, Idle time.Duration
+}
+
+// DefaultServerTimeouts suit a scraper polling every few seconds.
+var DefaultServerTimeouts = ServerTimeouts{ReadHeader: 5 * time.Second, Read: 10 * time.Second,
+	Write: 30 * time.Second, Idle: time.Minute}
+
+// Server returns the HTTP server for Handler with the given timeouts (a
+// zero one takes its default).
+func (m *Monitor) Server(t ServerTimeouts) *http.Server {
+	d := DefaultServerTimeouts
+	pick := func(v, def time.Duration) time.Duration {
+		if v > 0 {
+			return v
+		}
+		return def
+	}
+	return &http.Server{
+		Handler:           m.Handler(),
+		ReadHeaderTimeout: pick(t.ReadHeader, d.ReadHeader),
+		ReadTimeout:       pick(t.Read, d.Read),
+		WriteTimeout:      pick(t.Write, d.Write),
+		IdleTimeout:       pick(t.Idle, d.Idle),
+		MaxHeaderBytes:    64 << 10,
 	}
 }
 

@@ -111,7 +111,16 @@ Exit status: 0 pass, 1 fail, 2 usage, config or store error.`,
 					}
 				}
 			}
-			fs, err := db.Findings(cmd.Context(), watcher.FindingFilter{States: []watcher.State{watcher.Open}, Sources: sources, MinSeverity: threshold})
+			// Findings of a source no longer configured do not fail the
+			// gate, even before a poll retires them.
+			scope := sources
+			if len(scope) == 0 {
+				scope = sourceNames(cfg)
+			}
+			var fs []watcher.Finding
+			if len(scope) > 0 {
+				fs, err = db.Findings(cmd.Context(), watcher.FindingFilter{States: []watcher.State{watcher.Open}, Sources: scope, MinSeverity: threshold})
+			}
 			if err != nil {
 				return fail(exitUsage, err)
 			}

@@ -47,6 +47,9 @@ usage, config or store error.`,
 			if noNotify {
 				e.Notifier = nil
 			}
+			if _, err := e.RetireRemoved(cmd.Context()); err != nil {
+				return fail(exitUsage, err)
+			}
 			rep, err := e.Poll(cmd.Context(), sources...)
 			var unknown *watcher.UnknownSourceError
 			if errors.As(err, &unknown) {

@@ -64,7 +64,7 @@ func (a *app) daemon(ctx context.Context) error {
 	if err != nil {
 		return failf(exitUsage, "server.listen %s: %v", cfg.Server.Listen, err)
 	}
-	srv := &http.Server{Handler: mon.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	srv := mon.Server(monitor.DefaultServerTimeouts)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.logger.Error("server", "error", err.Error())
@@ -86,6 +86,10 @@ func (a *app) daemon(ctx context.Context) error {
 			return err
 		}
 		e.Observer = mon
+		if _, err := e.RetireRemoved(ctx); err != nil {
+			return fail(exitUsage, err)
+		}
+		mon.Retain(sourceNames(cfg))
 		sched := &watcher.Scheduler{Engine: e, Logger: a.logger, Digest: cfg.Digest.Schedule}
 		current.Store(sched)
 		runCtx, cancel := context.WithCancel(ctx)
@@ -131,4 +135,13 @@ func (a *app) wait(ctx context.Context, cfg *config.Config, hup <-chan os.Signal
 			return next, false, nil
 		}
 	}
+}
+
+// sourceNames lists the configured sources.
+func sourceNames(cfg *config.Config) []string {
+	out := make([]string, 0, len(cfg.Sources))
+	for _, s := range cfg.Sources {
+		out = append(out, s.Name)
+	}
+	return out
 }
