@@ -135,3 +135,36 @@ func TestThresholdTitleOneLine(t *testing.T) {
 		t.Errorf("Title spans lines: %q", fs[0].Title)
 	}
 }
+
+func TestThresholdsCompareNumbersExactly(t *testing.T) {
+	d := doc(t, `{"huge": 1e400, "neg_huge": -1e400, "beyond": 1e99999999999999999999, "tiny": 1e-500,
+		"big_int": 9007199254740993, "big_str": "9007199254740993", "tenth": 0.1, "padded": 0.000e999999,
+		"shifted": 1`+strings.Repeat("0", 200)+`e-450}`)
+	tests := []struct {
+		name  string
+		th    rules.Threshold
+		fires bool
+	}{
+		{"1e400 is above any float limit", rules.Threshold{Path: "/huge", Above: limit(1e308)}, true},
+		{"-1e400 is below any float limit", rules.Threshold{Path: "/neg_huge", Below: limit(-1e308)}, true},
+		{"an exponent past int64 is still huge", rules.Threshold{Path: "/beyond", Above: limit(90)}, true},
+		{"1e-500 is above zero", rules.Threshold{Path: "/tiny", Above: limit(0)}, true},
+		{"1e-500 is below the smallest float", rules.Threshold{Path: "/tiny", Below: limit(5e-324)}, true},
+		{"2^53+1 is above 2^53", rules.Threshold{Path: "/big_int", Above: limit(9007199254740992)}, true},
+		{"2^53+1 in a string is above 2^53", rules.Threshold{Path: "/big_str", Above: limit(9007199254740992)}, true},
+		{"0.1 is not above the limit 0.1", rules.Threshold{Path: "/tenth", Above: limit(0.1)}, false},
+		{"0.1 is not below the limit 0.1", rules.Threshold{Path: "/tenth", Below: limit(0.1)}, false},
+		{"zero with a huge exponent is zero", rules.Threshold{Path: "/padded", Above: limit(0)}, false},
+		{"leading digits move the magnitude", rules.Threshold{Path: "/shifted", Above: limit(1e-251)}, true},
+		{"leading digits move the magnitude, exactly", rules.Threshold{Path: "/shifted", Above: limit(1e-250)}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.th.Severity, tt.th.Category = watcher.Warning, watcher.Infrastructure
+			got := rules.Thresholds([]rules.Threshold{tt.th}).Judge(&watcher.Judgement{New: d, Peers: watcher.NoPeers{}})
+			if (len(got) == 1) != tt.fires {
+				t.Errorf("fired = %v (%+v), want %v", len(got) == 1, got, tt.fires)
+			}
+		})
+	}
+}
