@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -76,6 +77,9 @@ type Source struct {
 	Type     string   `toml:"type"`
 	Schedule string   `toml:"schedule"`
 	Ignore   []string `toml:"ignore"`
+	// Timeout bounds one fetch of the source, every page, retry and wait
+	// included: a Go duration such as "90s" or "5m" (DefaultTimeout).
+	Timeout string `toml:"timeout"`
 
 	// auth0
 	Domain          string `toml:"domain"`
@@ -164,7 +168,16 @@ const (
 	DefaultDigestSchedule = "0 9 * * MON"
 	DefaultListen         = "127.0.0.1:9464"
 	DefaultMinSeverity    = "warning"
+	DefaultTimeout        = 5 * time.Minute
 )
+
+// FetchTimeout is the source's timeout, DefaultTimeout when unset.
+func (s *Source) FetchTimeout() time.Duration {
+	if d, err := time.ParseDuration(s.Timeout); err == nil && d > 0 {
+		return d
+	}
+	return DefaultTimeout
+}
 
 // StorePath returns the SQLite file's path, resolved against the config's
 // folder.

@@ -1,14 +1,17 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 )
@@ -30,15 +33,40 @@ func LoadReadOnly(path string, env LookupEnv) (*Config, error) {
 	return load(path, env, false)
 }
 
+// MaxSize is the largest config file read: a real one is a few KiB, and
+// a mistaken -c (a log, a database, /dev/zero) must not be read whole.
+const MaxSize = 10 << 20
+
 func load(path string, env LookupEnv, secrets bool) (*Config, error) {
-	b, err := os.ReadFile(path)
+	b, err := readCapped(path)
+	if err != nil {
+		return nil, err
+	}
+	return parse(path, b, env, secrets)
+}
+
+// readCapped reads the config file, refusing one over MaxSize.
+func readCapped(path string) ([]byte, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, &Error{File: path, Msg: "config file not found (use -c FILE or $DRIFTWATCH_CONFIG)"}
 		}
 		return nil, &Error{File: path, Msg: err.Error()}
 	}
-	return parse(path, b, env, secrets)
+	defer f.Close()
+	tooBig := &Error{File: path, Msg: fmt.Sprintf("config file is larger than %d MiB: is -c pointing at the right file?", MaxSize>>20)}
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxSize {
+		return nil, tooBig
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	if err != nil {
+		return nil, &Error{File: path, Msg: err.Error()}
+	}
+	if len(b) > MaxSize {
+		return nil, tooBig
+	}
+	return b, nil
 }
 
 // Parse decodes and validates config text; file names it in errors and
@@ -50,6 +78,12 @@ func Parse(file string, text []byte, env LookupEnv) (*Config, error) {
 func parse(file string, text []byte, env LookupEnv, secrets bool) (*Config, error) {
 	if env == nil {
 		env = func(string) (string, bool) { return "", false }
+	}
+	// A UTF-8 byte order mark (left by some Windows editors) is not part
+	// of the first line's text.
+	text = bytes.TrimPrefix(text, []byte("\ufeff"))
+	if !utf8.Valid(text) {
+		return nil, &Error{File: file, Line: invalidUTF8Line(text), Msg: "the file is not UTF-8 text (TOML must be UTF-8: save it as UTF-8, not UTF-16 or Latin-1)"}
 	}
 	l := &loader{file: file, env: env, lines: locateLines(string(text)), optionalSecrets: !secrets}
 
@@ -138,4 +172,20 @@ func (l *loader) secret(path, key, varName, owner string) Secret {
 		return Secret{}
 	}
 	return NewSecret(v)
+}
+
+// invalidUTF8Line is the line of the first byte that is not UTF-8.
+func invalidUTF8Line(b []byte) int {
+	line := 1
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n <= 1 {
+			return line
+		}
+		if r == '\n' {
+			line++
+		}
+		b = b[n:]
+	}
+	return line
 }

@@ -16,7 +16,7 @@ var (
 	slackKeys     = keySet("webhook_url_env", "token_env", "channel", "api_url", "min_severity", "send_resolved")
 	digestKeys    = keySet("schedule", "channel")
 	serverKeys    = keySet("listen")
-	commonKeys    = keySet("name", "type", "schedule", "ignore")
+	commonKeys    = keySet("name", "type", "schedule", "ignore", "timeout")
 	thresholdKeys = keySet("path", "above", "below", "severity", "category")
 	expectKeys    = keySet("source", "path", "contains", "equals", "present", "absent", "semver", "severity", "note")
 	typeKeys      = map[string]map[string]bool{

@@ -2,14 +2,17 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/Masterminds/semver/v3"
+	"golang.org/x/net/http/httpguts"
 
 	"github.com/driftwatch/driftwatch/diff"
 	"github.com/driftwatch/driftwatch/watcher"
@@ -28,7 +31,7 @@ func (l *loader) validate(c *Config) {
 	}
 	if c.Digest.Schedule == "" {
 		c.Digest.Schedule = DefaultDigestSchedule
-	} else if _, err := watcher.ParseSchedule(c.Digest.Schedule); err != nil {
+	} else if err := checkSchedule(c.Digest.Schedule); err != nil {
 		l.errorAt("digest.schedule", "digest: "+err.Error())
 	}
 	if c.Digest.Channel != "" && (c.Notify.Slack == nil || c.Notify.Slack.TokenEnv == "") {
@@ -36,8 +39,10 @@ func (l *loader) validate(c *Config) {
 	}
 	if c.Server.Listen == "" {
 		c.Server.Listen = DefaultListen
-	} else if _, _, err := net.SplitHostPort(c.Server.Listen); err != nil {
+	} else if _, port, err := net.SplitHostPort(c.Server.Listen); err != nil {
 		l.errorAt("server.listen", fmt.Sprintf("server: listen %q: want host:port", c.Server.Listen))
+	} else if !validPort(port) {
+		l.errorAt("server.listen", fmt.Sprintf("server: listen %q: the port must be a number up to 65535", c.Server.Listen))
 	}
 	seen := map[string]int{}
 	for i := range c.Sources {
@@ -69,6 +74,12 @@ func (l *loader) validateSlack(c *Config, s *Slack) {
 		l.checkURL(at+".api_url", "notify.slack: api_url", s.APIURL)
 	}
 	s.WebhookURL = l.secret(at+".webhook_url_env", "webhook_url_env", s.WebhookURLEnv, "notify.slack")
+	if v := s.WebhookURL.Reveal(); v != "" {
+		// The value is a secret: the message names its variable only.
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !validPort(u.Port()) {
+			l.errorAt(at+".webhook_url_env", fmt.Sprintf("notify.slack: $%s does not hold an http(s) URL (want https://hooks.slack.com/services/...)", s.WebhookURLEnv))
+		}
+	}
 	s.Token = l.secret(at+".token_env", "token_env", s.TokenEnv, "notify.slack")
 }
 
@@ -97,8 +108,13 @@ func (l *loader) validateSource(i int, s *Source, seen map[string]int) {
 	}
 	if s.Schedule == "" {
 		s.Schedule = DefaultSchedule
-	} else if _, err := watcher.ParseSchedule(s.Schedule); err != nil {
+	} else if err := checkSchedule(s.Schedule); err != nil {
 		l.errorAt(at+".schedule", label+": "+err.Error())
+	}
+	if s.Timeout != "" {
+		if d, err := time.ParseDuration(s.Timeout); err != nil || d <= 0 {
+			l.errorAt(at+".timeout", fmt.Sprintf("%s: timeout %q: want a positive duration such as 90s or 5m", label, s.Timeout))
+		}
 	}
 	for _, p := range s.Ignore {
 		if _, err := diff.ParsePattern(p); err != nil || p == "" {
@@ -151,7 +167,15 @@ func (l *loader) validateSource(i int, s *Source, seen map[string]int) {
 			if s.Headers == nil {
 				s.Headers = map[string]Secret{}
 			}
+			if !httpguts.ValidHeaderFieldName(h) {
+				l.errorAt(at+".headers_env", fmt.Sprintf("%s: header name %q is not a valid HTTP header name (letters, digits and !#$%%&'*+-.^_`|~, no spaces)", label, h))
+				continue
+			}
 			s.Headers[h] = l.secret(at+".headers_env", "headers_env."+h, s.HeadersEnv[h], label)
+			if v := s.Headers[h].Reveal(); v != "" && !httpguts.ValidHeaderFieldValue(v) {
+				// The value is a secret: name the variable, not the value.
+				l.errorAt(at+".headers_env", fmt.Sprintf("%s: $%s (header %s) holds a line break or control character; an HTTP header value cannot", label, s.HeadersEnv[h], h))
+			}
 		}
 		for j := range s.Thresholds {
 			l.validateThreshold(at+".threshold["+strconv.Itoa(j)+"]", label, &s.Thresholds[j])
@@ -165,6 +189,11 @@ func (l *loader) validateThreshold(at, label string, t *Threshold) {
 	}
 	if (t.Above == nil) == (t.Below == nil) {
 		l.errorAt(at, fmt.Sprintf("%s: threshold %s needs exactly one of above or below", label, t.Path))
+	}
+	for key, v := range map[string]*float64{"above": t.Above, "below": t.Below} {
+		if v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0)) {
+			l.errorAt(at+"."+key, fmt.Sprintf("%s: threshold %s: %s = %v never compares as a limit; want a finite number", label, t.Path, key, *v))
+		}
 	}
 	if t.Severity == "" {
 		t.Severity = "warning"
@@ -218,14 +247,41 @@ func (l *loader) validateExpect(c *Config, i int, e *Expect) {
 	}
 }
 
-// checkSchedule parses a schedule. cron.Every turns an @every interval
-// under a second, even a negative one, into one second, so a typo such as
-// "@every -1h" would poll every second; it is refused here.
+// checkSchedule parses a schedule and checks that it fires: cron accepts
+// "0 0 30 2 *" (February 30th), which would never poll or post.
+func checkSchedule(spec string) error {
+	s, err := watcher.ParseSchedule(spec)
+	if err != nil {
+		return err
+	}
+	// robfig/cron gives up after five years without a match: zero.
+	if s.Next(time.Now()).IsZero() {
+		return fmt.Errorf("schedule %q never fires (no such date within five years)", spec)
+	}
+	return nil
+}
+
+// checkURL checks an http(s) URL with a host and, if given, a port that
+// exists.
 func (l *loader) checkURL(at, label, raw string) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		l.errorAt(at, fmt.Sprintf("%s %q: want an http(s) URL", label, raw))
+		return
 	}
+	if !validPort(u.Port()) {
+		l.errorAt(at, fmt.Sprintf("%s %q: the port must be a number up to 65535", label, raw))
+	}
+}
+
+// validPort accepts an empty port (the scheme's default) or a number up
+// to 65535.
+func validPort(p string) bool {
+	if p == "" {
+		return true
+	}
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 0 && n <= 65535
 }
 
 func validSeverity(s string) bool {

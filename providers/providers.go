@@ -55,7 +55,8 @@ func Runtime(cfg *config.Config, src *config.Source, deps Deps) (*watcher.Runtim
 	logger := deps.Logger.With("source", src.Name)
 	exps := cfg.ExpectsFor(src.Name)
 	rt := &watcher.Runtime{
-		Source: watcher.Source{Name: src.Name, Type: src.Type, Schedule: src.Schedule, Ignore: src.Ignore},
+		Source:  watcher.Source{Name: src.Name, Type: src.Type, Schedule: src.Schedule, Ignore: src.Ignore},
+		Timeout: src.FetchTimeout(),
 	}
 	ignore := make([]diff.Pattern, 0, len(src.Ignore))
 	for _, p := range src.Ignore {
