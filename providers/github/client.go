@@ -36,8 +36,11 @@ type fetcher struct {
 // keeps go-github's remembered rate state (which answers later calls with
 // a made-up 403 without asking GitHub) from outliving the request that
 // saw it: our own classification decides about waits.
+//
+// go-github reads error bodies whole, itself: the client's transport caps
+// every body in transit, so a 2 GB error page fails at MaxBody instead.
 func (p *Provider) client() *gh.Client {
-	c := gh.NewClient(p.hc)
+	c := gh.NewClient(polite.CappedClient(p.hc, polite.MaxBody))
 	if p.cfg.Token != "" {
 		c = c.WithAuthToken(p.cfg.Token)
 	}

@@ -28,7 +28,8 @@ const Timeout = 10 * time.Second
 var UserAgent = "driftwatch"
 
 // NewClient returns an HTTP client with a timeout that sends the
-// User-Agent. base may be nil (the default transport).
+// User-Agent and caps every body at MaxBody. base may be nil (the default
+// transport).
 func NewClient(base http.RoundTripper, timeout time.Duration) *http.Client {
 	if base == nil {
 		base = http.DefaultTransport
@@ -36,7 +37,7 @@ func NewClient(base http.RoundTripper, timeout time.Duration) *http.Client {
 	if timeout <= 0 {
 		timeout = Timeout
 	}
-	return &http.Client{Timeout: timeout, Transport: uaTransport{base}}
+	return &http.Client{Timeout: timeout, Transport: uaTransport{CapBodies(base, MaxBody)}}
 }
 
 type uaTransport struct{ base http.RoundTripper }
