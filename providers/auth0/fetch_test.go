@@ -3,6 +3,7 @@ package auth0_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -178,15 +179,49 @@ func TestFetchFailsWholeOnABadPage(t *testing.T) {
 	}
 }
 
-func TestFetchStopsOnAnEmptyPage(t *testing.T) {
-	sim := newSim(t, providertest.Auth0Options{Clients: 130})
-	sim.FailNext(providertest.Auth0ClientsPath, 1, 200, `{"start":100,"limit":100,"length":0,"total":130,"next":"","clients":[]}`)
-	res := fetch(t, newProvider(t, sim, nil), watcher.FetchState{})
-	if n := len(res.Doc.(map[string]any)["clients"].(map[string]any)); n != 100 {
-		t.Errorf("clients = %d, want the 100 read before the empty page", n)
+// TestFetchFailsWhenPagesContradictTheTotal: an empty clients page in the
+// middle of a listing of 258 once stored 100 clients and opened 158 false
+// client_removed findings. A listing that does not add up stores nothing.
+func TestFetchFailsWhenPagesContradictTheTotal(t *testing.T) {
+	page := func(start, total int, ids ...string) string {
+		var items []string
+		for _, id := range ids {
+			items = append(items, `{"client_id":"`+id+`","name":"`+id+`"}`)
+		}
+		return fmt.Sprintf(`{"start":%d,"limit":100,"length":0,"total":%d,"clients":[%s]}`, start, total, strings.Join(items, ","))
 	}
-	if got := sim.Requests(providertest.Auth0ClientsPath); got != 2 {
-		t.Errorf("clients requests = %d, want 2", got)
+	cases := []struct {
+		name, body, want string
+		page             int
+	}{
+		{"empty page mid-list", page(100, 258), "an empty page after 100 of 258", 1},
+		{"repeated id", page(100, 258, "dup-1", "dup-1"), `item "dup-1" listed twice`, 1},
+		{"total changes", page(100, 300, "c-x"), "the total changed from 258 to 300", 1},
+		{"more than the total", page(0, 2, "a", "b", "c"), "3 items read, more than the total of 2", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sim := newSim(t, providertest.Auth0Options{Clients: 258})
+			sim.FailNext(providertest.Auth0ClientsPath, c.page, 200, c.body)
+			res, err := newProvider(t, sim, nil).Fetch(context.Background(), watcher.FetchState{})
+			if err == nil || res != nil {
+				t.Fatalf("Fetch = %v, %v; want an error and no document", res, err)
+			}
+			if !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "list clients") {
+				t.Errorf("error %q does not say %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestFetchReadsExactlyTheTotal(t *testing.T) {
+	sim := newSim(t, providertest.Auth0Options{Clients: 258})
+	res := fetch(t, newProvider(t, sim, nil), watcher.FetchState{})
+	if n := len(res.Doc.(map[string]any)["clients"].(map[string]any)); n != 258 {
+		t.Errorf("clients = %d, want 258", n)
+	}
+	if got := sim.Requests(providertest.Auth0ClientsPath); got != 3 {
+		t.Errorf("clients requests = %d, want 3 pages", got)
 	}
 }
 
@@ -360,4 +395,14 @@ func show(doc any, path string) string {
 	}
 	b, _ := diff.Canonical(v, diff.Options{})
 	return string(b)
+}
+
+func TestFetchFailsOnAnIdListedTwiceAcrossCheckpoints(t *testing.T) {
+	sim := newSim(t, providertest.Auth0Options{})
+	sim.FailNext(providertest.Auth0ConnectionsPath, -1, 200, `{"connections":[{"id":"con_1","name":"a"}],"next":"p2"}`)
+	sim.FailNext(providertest.Auth0ConnectionsPath, -1, 200, `{"connections":[{"id":"con_1","name":"a"}]}`)
+	res, err := newProvider(t, sim, nil).Fetch(context.Background(), watcher.FetchState{})
+	if err == nil || res != nil || !strings.Contains(err.Error(), `item "con_1" listed twice`) {
+		t.Fatalf("Fetch = %v, %v; want the duplicate refused", res, err)
+	}
 }

@@ -12,10 +12,15 @@ import (
 const perPage = 100
 
 // listOffset reads a list paged by page/per_page/include_totals to its
-// end: until the collected items reach the envelope's total (length is not
-// trusted: Auth0 sends 0), or a page comes back empty.
+// end. With a total in the envelope (length is not trusted: Auth0 sends
+// 0), the items read must come to exactly that total: a page that comes
+// back empty, short or repeated before it is a failed fetch, never a
+// shorter list (which would read as every missing item removed). Without
+// a total, a short or empty page ends the list. Ids must be unique.
 func (s *session) listOffset(ctx context.Context, ep endpoint) ([]any, error) {
 	var all []any
+	ids := idSet{}
+	total := -1 // the total the first page announced
 	var prevFirst string
 	for page := 0; ; page++ {
 		where := fmt.Sprintf(" page=%d", page)
@@ -31,21 +36,35 @@ func (s *session) listOffset(ctx context.Context, ep endpoint) ([]any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("auth0: list %s%s: %w", ep.name, where, err)
 		}
-		if len(items) == 0 {
-			break
-		}
 		// An upstream that ignores page would serve page 0 forever.
-		first := itemID(items[0])
-		if page > 0 && first != "" && first == prevFirst {
-			return nil, fmt.Errorf("auth0: list %s%s: the page repeats the previous one; the upstream ignores paging", ep.name, where)
+		if len(items) > 0 {
+			first := itemID(items[0])
+			if page > 0 && first != "" && first == prevFirst {
+				return nil, fmt.Errorf("auth0: list %s%s: the page repeats the previous one; the upstream ignores paging", ep.name, where)
+			}
+			prevFirst = first
 		}
-		prevFirst = first
+		if err := ids.add(items); err != nil {
+			return nil, fmt.Errorf("auth0: list %s%s: %w; the listing is inconsistent (a list changing while read?)", ep.name, where, err)
+		}
 		all = append(all, items...)
-		if total, ok := number(env["total"]); ok {
-			if len(all) >= total {
-				break
+		if t, ok := number(env["total"]); ok {
+			if total >= 0 && t != total {
+				return nil, fmt.Errorf("auth0: list %s%s: the total changed from %d to %d while the list was read; nothing stored, the next poll reads it again", ep.name, where, total, t)
+			}
+			total = t
+			switch {
+			case len(all) == total:
+				return all, nil
+			case len(all) > total:
+				return nil, fmt.Errorf("auth0: list %s%s: %d items read, more than the total of %d", ep.name, where, len(all), total)
+			case len(items) == 0:
+				return nil, fmt.Errorf("auth0: list %s%s: an empty page after %d of %d items; nothing stored, the next poll reads it again", ep.name, where, len(all), total)
 			}
 			continue
+		}
+		if total >= 0 {
+			return nil, fmt.Errorf("auth0: list %s%s: the page has no total, the first one did", ep.name, where)
 		}
 		size := perPage
 		if n, ok := number(env["limit"]); ok && n > 0 {
@@ -54,10 +73,27 @@ func (s *session) listOffset(ctx context.Context, ep endpoint) ([]any, error) {
 			size = n
 		}
 		if len(items) < size {
-			break
+			return all, nil
 		}
 	}
-	return all, nil
+}
+
+// idSet checks that a listing names each item once.
+type idSet map[string]bool
+
+// add records the items' ids; an id seen before is an error.
+func (s idSet) add(items []any) error {
+	for _, it := range items {
+		id := itemID(it)
+		if id == "" {
+			continue
+		}
+		if s[id] {
+			return fmt.Errorf("item %q listed twice", id)
+		}
+		s[id] = true
+	}
+	return nil
 }
 
 // listCheckpoint reads a list paged by checkpoint: take, then
@@ -65,6 +101,7 @@ func (s *session) listOffset(ctx context.Context, ep endpoint) ([]any, error) {
 func (s *session) listCheckpoint(ctx context.Context, ep endpoint) ([]any, error) {
 	var all []any
 	seen := map[string]bool{}
+	ids := idSet{}
 	from := ""
 	for page := 0; ; page++ {
 		where := fmt.Sprintf(" checkpoint page %d", page+1)
@@ -83,13 +120,16 @@ func (s *session) listCheckpoint(ctx context.Context, ep endpoint) ([]any, error
 		if err != nil {
 			return nil, fmt.Errorf("auth0: list %s%s: %w", ep.name, where, err)
 		}
-		all = append(all, items...)
 		next, _ := env["next"].(string)
+		if next != "" && seen[next] {
+			return nil, fmt.Errorf("auth0: list %s%s: the checkpoint repeats; the upstream never ends the listing", ep.name, where)
+		}
+		if err := ids.add(items); err != nil {
+			return nil, fmt.Errorf("auth0: list %s%s: %w; the listing is inconsistent", ep.name, where, err)
+		}
+		all = append(all, items...)
 		if next == "" {
 			break
-		}
-		if seen[next] {
-			return nil, fmt.Errorf("auth0: list %s%s: the checkpoint repeats; the upstream never ends the listing", ep.name, where)
 		}
 		seen[next] = true
 		from = next
