@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"html"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -11,8 +12,7 @@ import (
 	"github.com/mmcdole/gofeed"
 )
 
-// Bounds of a snapshot: feeds list newest first, and old entries matter
-// less than a bounded document.
+// Bounds of a snapshot: old entries matter less than a bounded document.
 const (
 	maxEntries = 500
 	summaryMax = 1000 // runes
@@ -20,13 +20,13 @@ const (
 	linkMax    = 1000
 )
 
-// snapshot keys a parsed feed's entries by guid, else link.
+// snapshot keys a parsed feed's entries by guid, else link, keeping the
+// newest maxEntries by date whatever order the feed lists them in (many
+// list oldest first: keeping the first ones would never store a new
+// entry).
 func snapshot(f *gofeed.Feed) map[string]any {
 	entries := map[string]any{}
-	for _, it := range f.Items {
-		if it == nil {
-			continue
-		}
+	for _, it := range newestFirst(f.Items) {
 		if len(entries) == maxEntries {
 			break
 		}
@@ -49,6 +49,40 @@ func snapshot(f *gofeed.Feed) map[string]any {
 		"title":   capRunes(StripHTML(f.Title), titleMax),
 		"entries": entries,
 	}
+}
+
+// newestFirst orders items by date, newest first; items without a date
+// follow, in feed order (a feed with no dates at all keeps its own order).
+func newestFirst(items []*gofeed.Item) []*gofeed.Item {
+	out := make([]*gofeed.Item, 0, len(items))
+	for _, it := range items {
+		if it != nil {
+			out = append(out, it)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := itemTime(out[i]), itemTime(out[j])
+		switch {
+		case a.IsZero():
+			return false
+		case b.IsZero():
+			return true
+		}
+		return a.After(b)
+	})
+	return out
+}
+
+// itemTime is the entry's publication (else update) time, zero if none.
+func itemTime(it *gofeed.Item) time.Time {
+	t := it.PublishedParsed
+	if t == nil {
+		t = it.UpdatedParsed
+	}
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
 }
 
 // entryKey is the entry's guid, else its link, else a hash of its title

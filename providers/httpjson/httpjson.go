@@ -101,6 +101,10 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 		return nil, fmt.Errorf("http_json: GET %s: response is not a whole JSON document (%s): %v; starts %q",
 			safe, ct, err, polite.Snippet(body, 60))
 	}
+	if doc == nil {
+		// Stored, null would read as every value removed.
+		return nil, fmt.Errorf("http_json: GET %s: the body is JSON null, not a document (an endpoint with nothing to report, or one reporting an error as null); nothing stored", safe)
+	}
 	state.Set(p.cfg.URL, polite.Validators(resp))
 	return &watcher.Result{Doc: doc, State: state, RateRemaining: -1, Requests: 1}, nil
 }

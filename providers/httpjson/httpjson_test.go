@@ -123,6 +123,7 @@ func TestFetchErrors(t *testing.T) {
 		{"ErrTruncated", "application/json", 200, `{"metrics": {"cpu_percent": 9`, []string{"not a whole JSON document", "unexpected EOF"}, nil},
 		{"ErrTrailing", "application/json", 200, `{"a": 1} {"b": 2}`, []string{"not a whole JSON document", "after the document"}, nil},
 		{"ErrEmpty", "", 200, "", []string{"not a whole JSON document", "no content type"}, nil},
+		{"ErrNullBodyIsNamed", "application/json", 200, " null\n", []string{"the body is JSON null, not a document", "nothing stored"}, nil},
 		{"ErrTooLarge", "application/json", 200, `[` + strings.Repeat(`"x",`, polite.MaxBody/4) + `"x"]`, []string{"too large"}, polite.ErrTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
