@@ -59,7 +59,7 @@ Exit status: 0 pass, 1 fail, 2 usage, config or store error.`,
 			if timeout <= 0 {
 				return failf(exitUsage, "--timeout %s: want a positive duration", timeout)
 			}
-			if maxAge != "" {
+			if cmd.Flags().Changed("max-age") {
 				if age, err = parseAge(maxAge); err != nil {
 					return failf(exitUsage, "--max-age: %v", err)
 				}

@@ -122,8 +122,11 @@ func TestConfigErrorsExit2(t *testing.T) {
 func TestUnknownSourceAndSnapshot(t *testing.T) {
 	up := newUpstream(t, `{"a":1}`)
 	c := newCLI(t, jsonConfig(up.URL))
+	up.set(500, "text/plain", "down")
+	c.mustRun(1, "poll") // creates the store, stores nothing
 	c.mustRun(1, "history", "nope")
 	c.mustRun(1, "show", "orders-db") // known, but no snapshot yet
+	up.set(200, "application/json", `{"a":1}`)
 	c.mustRun(0, "poll")
 	c.mustRun(1, "show", "orders-db", "--snapshot", "99")
 	c.mustRun(1, "diff", "orders-db", "--from", "99")

@@ -11,6 +11,11 @@ import (
 )
 
 func main() {
+	// A closed stdout pipe must end a command with exit 2 and a message,
+	// not kill it silently with SIGPIPE: a gate reading our verdict must
+	// never take a dead reader for a pass. Asking for SIGPIPE turns the
+	// signal into EPIPE errors on write.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := Main(ctx, os.Args[1:], Env{Stdout: os.Stdout, Stderr: os.Stderr, LookupEnv: os.LookupEnv})
 	stop()
