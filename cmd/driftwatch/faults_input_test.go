@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -273,4 +274,37 @@ func storeDBAt(t *testing.T, path string) *sql.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// TestFullDiskIsAStoreErrorInWords runs poll under a file size limit (as
+// a full disk behaves: a write fails midway): exit 2, SQLite's bare code
+// explained, nothing partial stored.
+func TestFullDiskIsAStoreErrorInWords(t *testing.T) {
+	bin := binary(t)
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh to set a file size limit")
+	}
+	big := make(map[string]string, 20000)
+	for i := range 20000 {
+		big[fmt.Sprintf("k%05d", i)] = fmt.Sprintf("%064x", uint64(i)*0x9E3779B97F4A7C15) // incompressible enough
+	}
+	body, _ := json.Marshal(big)
+	up := newUpstream(t, string(body))
+	c := newCLI(t, jsonConfig(up.URL))
+	cmd := exec.Command("sh", "-c", `ulimit -f 300 && exec "$0" "$@"`, bin, "-c", filepath.Join(c.dir, "driftwatch.toml"), "poll")
+	cmd.Dir = c.dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitUsage {
+		t.Fatalf("poll on a full disk: %v, stderr %q; want exit 2", err, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "sources failed") || !strings.Contains(stderr.String(), "disk") {
+		t.Errorf("stderr = %q, want the store error in words", stderr.String())
+	}
+	h := decode[historyJSON](t, c.mustRun(0, "history", "orders-db", "--format", "json").stdout)
+	if len(h.Snapshots) != 0 {
+		t.Errorf("%d snapshots stored by the failed poll", len(h.Snapshots))
+	}
 }
