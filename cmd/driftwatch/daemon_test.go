@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -123,5 +125,62 @@ url = "`+up.URL+`"
 	t.Logf("stopped %v after SIGTERM", time.Since(start).Round(time.Millisecond))
 	if strings.Contains(d.stderr.String(), "database is locked") {
 		t.Fatalf("database is locked:\n%s", d.stderr.String())
+	}
+}
+
+func TestDaemonForgetsARemovedSourceAndLocksThroughSymlinks(t *testing.T) {
+	up := newUpstream(t, `{"metrics":{"cpu_percent":97}}`)
+	addr := freeAddr(t)
+	keep := `
+[store]
+path = "dw.db"
+
+[server]
+listen = "` + addr + `"
+
+[[source]]
+name = "status-page"
+type = "http_json"
+url = "` + up.URL + `"
+`
+	removed := `
+[[source]]
+name = "orders-db"
+type = "http_json"
+url = "` + up.URL + `"
+  [[source.threshold]]
+  path = "/metrics/cpu_percent"
+  above = 90
+`
+	c := newCLI(t, keep+removed)
+	d := c.start("run")
+	base := "http://" + addr
+	eventually(t, 15*time.Second, "both sources fetched", func() bool {
+		_, body := get(t, base+"/healthz")
+		return strings.Count(body, `"last_success": "`) == 2
+	})
+
+	// Another config reaching the same store through a symlink is locked
+	// out too.
+	other := newCLI(t, "[store]\npath = \"link.db\"\n[server]\nlisten = \""+freeAddr(t)+"\"\n")
+	if err := os.Symlink(filepath.Join(c.dir, "dw.db"), filepath.Join(other.dir, "link.db")); err != nil {
+		t.Fatal(err)
+	}
+	if r := other.exec("run"); r.code != 2 || !strings.Contains(r.stderr, "locked by another driftwatch run") {
+		t.Fatalf("run through a symlink: exit %d, stderr %q", r.code, r.stderr)
+	}
+
+	// orders-db leaves the configuration: gone from /healthz and /metrics,
+	// its finding resolved with the reason.
+	c.writeConfig(keep)
+	d.cmd.Process.Signal(syscall.SIGHUP)
+	eventually(t, 15*time.Second, "orders-db gone from /healthz and /metrics", func() bool {
+		_, h := get(t, base+"/healthz")
+		_, m := get(t, base+"/metrics")
+		return !strings.Contains(h, "orders-db") && !strings.Contains(m, `source="orders-db"`) && strings.Contains(h, "status-page")
+	})
+	r := c.exec("findings", "--state", "all", "--format", "json")
+	if !strings.Contains(r.stdout, `"resolved_reason": "source removed from the configuration"`) {
+		t.Errorf("findings after the removal:\n%s", r.stdout)
 	}
 }
