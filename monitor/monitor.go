@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/driftwatch/driftwatch/store"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
@@ -202,7 +203,7 @@ func (m *Monitor) health(w http.ResponseWriter, r *http.Request) {
 		ob, err = m.store.OutboxStats(ctx)
 	}
 	if err != nil {
-		h.Status, h.Error, code = "unavailable", "store: "+err.Error(), http.StatusServiceUnavailable
+		h.Status, h.Error, code = "unavailable", "store: "+store.Explain(err).Error(), http.StatusServiceUnavailable
 	} else {
 		h.Outbox = &outboxHealth{Pending: ob.Pending, GivenUp: ob.GivenUp, LastError: ob.LastError}
 	}

@@ -410,7 +410,7 @@ func (e *Engine) recordFailure(ctx context.Context, rt *Runtime, st SourceState,
 		defer cancel()
 	}
 	if _, err := e.Store.RecordFailure(rctx, f); err != nil {
-		return storeErr(ctx, errors.Join(cause, err))
+		return storeErr(rctx, errors.Join(cause, err))
 	}
 	return cause
 }

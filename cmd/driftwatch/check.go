@@ -92,12 +92,8 @@ Exit status: 0 pass, 1 fail, 2 usage, config or store error.`,
 					return err
 				}
 				e.Notifier = nil
-				ctx := cmd.Context()
-				if timeout > 0 {
-					var cancel context.CancelFunc
-					ctx, cancel = context.WithTimeoutCause(ctx, timeout, fmt.Errorf("check --refresh took longer than --timeout %s", timeout))
-					defer cancel()
-				}
+				ctx, cancel := context.WithTimeoutCause(cmd.Context(), timeout, fmt.Errorf("check --refresh took longer than --timeout %s", timeout))
+				defer cancel()
 				rep, err := e.Poll(ctx, sources...)
 				if err != nil {
 					return fail(exitUsage, err)
