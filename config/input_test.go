@@ -190,3 +190,17 @@ func TestConfigFileOverTenMiBIsRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigFromADeviceAnchorsPathsAtTheWorkingDirectory(t *testing.T) {
+	if _, err := os.Stat(os.DevNull); err != nil {
+		t.Skip("no", os.DevNull)
+	}
+	cfg, err := config.Load(os.DevNull, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := os.Getwd()
+	if got := cfg.StorePath(); got != filepath.Join(wd, config.DefaultStorePath) {
+		t.Errorf("store path from %s = %s, want it in the working directory, not beside the device", os.DevNull, got)
+	}
+}

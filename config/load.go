@@ -42,7 +42,19 @@ func load(path string, env LookupEnv, secrets bool) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parse(path, b, env, secrets)
+	cfg, err := parse(path, b, env, secrets)
+	if err != nil {
+		return nil, err
+	}
+	// A config read from a device or a pipe (/dev/stdin, /dev/null) has no
+	// folder of its own: relative paths there would put the store under
+	// /dev. They are relative to the working directory instead.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		if wd, err := os.Getwd(); err == nil {
+			cfg.Dir = wd
+		}
+	}
+	return cfg, nil
 }
 
 // readCapped reads the config file, refusing one over MaxSize.
