@@ -77,7 +77,7 @@ func OpenMode(ctx context.Context, path string, mode Mode) (*DB, error) {
 			return nil, fmt.Errorf("store %s is not a regular file (check store.path)", path)
 		}
 	}
-	db, err := openDSN(ctx, path, writeDSN(path, mode))
+	db, err := openDSN(ctx, path, writeDSN(path, mode), false)
 	if err == nil || mode != Read || !cannotWrite(err) {
 		return db, err
 	}
@@ -85,9 +85,9 @@ func OpenMode(ctx context.Context, path string, mode Mode) (*DB, error) {
 	// is. SQLite needs the -shm file beside a WAL store even to read; when
 	// it cannot make one, nobody can write the store either, and
 	// immutable reads it without one.
-	db, err2 := openDSN(ctx, path, readDSN(path, false))
+	db, err2 := openDSN(ctx, path, readDSN(path, false), true)
 	if err2 != nil && cannotWrite(err2) {
-		db, err2 = openDSN(ctx, path, readDSN(path, true))
+		db, err2 = openDSN(ctx, path, readDSN(path, true), true)
 	}
 	if err2 != nil {
 		return nil, errors.Join(err, err2)
@@ -117,14 +117,14 @@ func readDSN(path string, immutable bool) string {
 	return dsn
 }
 
-func openDSN(ctx context.Context, path, dsn string) (*DB, error) {
+func openDSN(ctx context.Context, path, dsn string, readOnly bool) (*DB, error) {
 	sqldb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	sqldb.SetMaxOpenConns(4)
 	sqldb.SetConnMaxIdleTime(time.Minute)
-	db := &DB{db: sqldb, path: path, Now: time.Now, readOnly: strings.Contains(dsn, "mode=ro")}
+	db := &DB{db: sqldb, path: path, Now: time.Now, readOnly: readOnly}
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, err
