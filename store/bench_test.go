@@ -147,7 +147,7 @@ func BenchmarkClaimNotices(b *testing.B) {
 					b.Fatalf("claimed %d, %v; want %d", len(ns), err, pending)
 				}
 				// Give them back so every iteration claims the same ten.
-				if err := db.ReleaseNotices(ctx, noticeIDs(ns), t0); err != nil {
+				if err := db.ReleaseNotices(ctx, "bench", noticeIDs(ns), t0); err != nil {
 					b.Fatal(err)
 				}
 			}

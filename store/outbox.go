@@ -135,29 +135,74 @@ func (db *DB) Enqueue(ctx context.Context, ns []watcher.Notice) error {
 	})
 }
 
-// ClaimNotices leases due notices to owner, oldest first.
+// ClaimNotices leases due notices to owner, oldest first. A due notice
+// brings every pending notice of its finding along, and a due digest every
+// pending digest, so delivery sees them together: in order, or collapsed
+// into the newest. A finding (or the digests) another deliverer holds a
+// notice of is left to it whole.
 func (db *DB) ClaimNotices(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]watcher.Notice, error) {
 	var out []watcher.Notice
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		n := formatTime(now)
-		rows, err := tx.QueryContext(ctx, `SELECT id, kind, source, grp, payload, created_at, attempts FROM outbox
-			WHERE sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ?
-			AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?`, n, n, limit)
+		due, findingIDs, digests, err := dueNotices(ctx, tx, n, limit)
+		if err != nil || len(due) == 0 {
+			return err
+		}
+		query := `SELECT id, kind, source, grp, payload, created_at, attempts, attempt_started_at, finding_id, claimed_until
+			FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND (id IN (` + placeholders(len(due)) + ")"
+		args := int64Args(due)
+		if len(findingIDs) > 0 {
+			query += " OR finding_id IN (" + placeholders(len(findingIDs)) + ")"
+			args = append(args, int64Args(findingIDs)...)
+		}
+		if digests {
+			query += " OR kind = 'digest'"
+		}
+		rows, err := tx.QueryContext(ctx, query+") ORDER BY id", args...)
 		if err != nil {
 			return err
 		}
-		var ids []any
+		busy := map[string]bool{}
+		var cands []claimRow
 		for rows.Next() {
-			var nt watcher.Notice
+			var c claimRow
 			var kind, payload, created string
-			if err := rows.Scan(&nt.ID, &kind, &nt.Source, &nt.Group, &payload, &created, &nt.Attempts); err != nil {
+			var attempted, until sql.NullString
+			var fid sql.NullInt64
+			if err := rows.Scan(&c.ID, &kind, &c.Source, &c.Group, &payload, &created, &c.Attempts, &attempted, &fid, &until); err != nil {
 				rows.Close()
 				return err
 			}
-			nt.Kind, nt.CreatedAt = watcher.NoticeKind(kind), parseTime(created)
+			c.Kind, c.CreatedAt = watcher.NoticeKind(kind), parseTime(created)
+			if attempted.Valid {
+				c.AttemptedAt = parseTime(attempted.String)
+			}
+			switch {
+			case fid.Valid:
+				c.key = fmt.Sprintf("finding/%d", fid.Int64)
+			case c.Kind == watcher.NoticeDigest:
+				c.key = "digest"
+			default:
+				c.key = fmt.Sprintf("notice/%d", c.ID)
+			}
+			if until.Valid && until.String >= n {
+				busy[c.key] = true
+			}
+			c.payload = payload
+			cands = append(cands, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var ids []any
+		for _, c := range cands {
+			if busy[c.key] {
+				continue
+			}
+			nt := c.Notice
 			var p noticePayload
-			if err := json.Unmarshal([]byte(payload), &p); err != nil {
-				rows.Close()
+			if err := json.Unmarshal([]byte(c.payload), &p); err != nil {
 				return fmt.Errorf("notice %d: %w", nt.ID, err)
 			}
 			if p.Finding != nil {
@@ -169,14 +214,10 @@ func (db *DB) ClaimNotices(ctx context.Context, owner string, now time.Time, lea
 			out = append(out, nt)
 			ids = append(ids, nt.ID)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
 		if len(ids) == 0 {
 			return nil
 		}
-		args := append([]any{owner, formatTime(now.Add(lease))}, ids...)
+		args = append([]any{owner, formatTime(now.Add(lease))}, ids...)
 		_, err = tx.ExecContext(ctx, "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id IN ("+placeholders(len(ids))+")", args...)
 		return err
 	})
@@ -184,6 +225,77 @@ func (db *DB) ClaimNotices(ctx context.Context, owner string, now time.Time, lea
 		return nil, fmt.Errorf("store: claim notices: %w", err)
 	}
 	return out, nil
+}
+
+// claimRow is a pending notice a claim considers, with the key of what it
+// is claimed together with.
+type claimRow struct {
+	watcher.Notice
+	key     string
+	payload string
+}
+
+// dueNotices lists the notices due at now and free, oldest first, with
+// the findings they are about and whether a digest is among them.
+func dueNotices(ctx context.Context, tx *sql.Tx, now string, limit int) (ids, findingIDs []int64, digests bool, err error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, kind, finding_id FROM outbox
+			WHERE sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ?
+			AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?`, now, now, limit)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	defer rows.Close()
+	seen := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		var kind string
+		var fid sql.NullInt64
+		if err := rows.Scan(&id, &kind, &fid); err != nil {
+			return nil, nil, false, err
+		}
+		ids = append(ids, id)
+		if fid.Valid && !seen[fid.Int64] {
+			seen[fid.Int64] = true
+			findingIDs = append(findingIDs, fid.Int64)
+		}
+		digests = digests || kind == string(watcher.NoticeDigest)
+	}
+	return ids, findingIDs, digests, rows.Err()
+}
+
+// StartAttempt checks, right before a post, that owner still holds every
+// notice of it (a deliverer whose lease ran out must not post what another
+// has claimed since), records the start of the attempt, and renews all of
+// owner's claims so they outlive it.
+func (db *DB) StartAttempt(ctx context.Context, owner string, ids []int64, at, until time.Time) (bool, error) {
+	if len(ids) == 0 {
+		return true, nil
+	}
+	held := false
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		args := append([]any{owner, formatTime(at)}, int64Args(ids)...)
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE claimed_by = ? AND claimed_until >= ?
+			AND sent_at IS NULL AND given_up_at IS NULL AND id IN (`+placeholders(len(ids))+")", args...).Scan(&n); err != nil {
+			return err
+		}
+		if n != len(ids) {
+			return nil
+		}
+		held = true
+		args = append([]any{formatTime(at)}, int64Args(ids)...)
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET attempt_started_at = COALESCE(attempt_started_at, ?)
+			WHERE id IN (`+placeholders(len(ids))+")", args...); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET claimed_until = ? WHERE claimed_by = ?
+			AND sent_at IS NULL AND given_up_at IS NULL`, formatTime(until), owner)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: start delivery attempt: %w", err)
+	}
+	return held, nil
 }
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
@@ -208,7 +320,7 @@ func (db *DB) NoticesSent(ctx context.Context, ids []int64, at time.Time) error 
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		args := append([]any{formatTime(at)}, int64Args(ids)...)
-		if _, err := tx.ExecContext(ctx, "UPDATE outbox SET sent_at = ?, claimed_by = NULL, claimed_until = NULL, last_error = '' WHERE id IN ("+placeholders(len(ids))+")", args...); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE outbox SET sent_at = ?, claimed_by = NULL, claimed_until = NULL, last_error = '', attempt_started_at = NULL WHERE id IN ("+placeholders(len(ids))+")", args...); err != nil {
 			return err
 		}
 		old := formatTime(at.Add(-outboxKeep))
@@ -251,15 +363,16 @@ func (db *DB) OutboxStats(ctx context.Context) (watcher.OutboxStats, error) {
 	return s, nil
 }
 
-// ReleaseNotices gives claimed notices back without counting an attempt.
-func (db *DB) ReleaseNotices(ctx context.Context, ids []int64, next time.Time) error {
+// ReleaseNotices gives notices owner still holds back without counting an
+// attempt; notices another deliverer claimed since stay with it.
+func (db *DB) ReleaseNotices(ctx context.Context, owner string, ids []int64, next time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		args := append([]any{formatTime(next)}, int64Args(ids)...)
+		args := append([]any{formatTime(next), owner}, int64Args(ids)...)
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = max(next_attempt_at, ?), claimed_by = NULL,
-			claimed_until = NULL WHERE id IN (`+placeholders(len(ids))+")", args...)
+			claimed_until = NULL WHERE claimed_by = ? AND id IN (`+placeholders(len(ids))+")", args...)
 		return err
 	})
 }

@@ -15,14 +15,16 @@ import (
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
-// enqueueDigests queues n digest notices created at t0, one per source.
-func enqueueDigests(t testing.TB, db *store.DB, n int) {
+// enqueueNotices queues n notices created at t0, each about its own
+// finding of its own source.
+func enqueueNotices(t testing.TB, db *store.DB, n int) {
 	t.Helper()
 	ns := make([]watcher.Notice, n)
 	for i := range ns {
 		src := fmt.Sprintf("src-%03d", i)
-		ns[i] = watcher.Notice{Kind: watcher.NoticeDigest, Source: src, Group: "digest/" + src, CreatedAt: t0,
-			Digest: &watcher.Digest{Since: t0.Add(-168 * time.Hour), Until: t0, Sources: []watcher.DigestSource{{Name: src, Snapshots: i}}}}
+		ns[i] = watcher.Notice{Kind: watcher.NoticeOpened, Source: src, Group: "poll/" + src, CreatedAt: t0,
+			Finding: &watcher.Finding{ID: int64(1000 + i), Source: src, Rule: "test.rule", Severity: watcher.Warning,
+				Title: fmt.Sprintf("finding %d", i), State: watcher.Open, DetectedAt: t0}}
 	}
 	if err := db.Enqueue(context.Background(), ns); err != nil {
 		t.Fatal(err)
@@ -40,7 +42,7 @@ func noticeIDs(ns []watcher.Notice) []int64 {
 func TestClaimLease(t *testing.T) {
 	db, _ := mustOpen(t)
 	ctx := context.Background()
-	enqueueDigests(t, db, 5)
+	enqueueNotices(t, db, 5)
 
 	a, err := db.ClaimNotices(ctx, "a", t0, time.Minute, 3)
 	if err != nil {
@@ -75,7 +77,7 @@ func TestClaimLease(t *testing.T) {
 func TestNoticeOutcomes(t *testing.T) {
 	db, _ := mustOpen(t)
 	ctx := context.Background()
-	enqueueDigests(t, db, 4)
+	enqueueNotices(t, db, 4)
 	ns, err := db.ClaimNotices(ctx, "a", t0, time.Minute, 10)
 	if err != nil || len(ns) != 4 {
 		t.Fatalf("claim = %d, %v", len(ns), err)
@@ -91,7 +93,7 @@ func TestNoticeOutcomes(t *testing.T) {
 	if err := db.NoticesFailed(ctx, []int64{gaveUp}, at, at, "slack: invalid_blocks", true); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.ReleaseNotices(ctx, []int64{released}, at.Add(2*time.Minute)); err != nil {
+	if err := db.ReleaseNotices(ctx, "a", []int64{released}, at.Add(2*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	for _, empty := range [][]int64{nil, {}} {
@@ -115,7 +117,7 @@ func TestNoticeOutcomes(t *testing.T) {
 			t.Fatal(err)
 		}
 		ids := noticeIDs(got)
-		if err := db.ReleaseNotices(ctx, ids, now); err != nil {
+		if err := db.ReleaseNotices(ctx, "b", ids, now); err != nil {
 			t.Fatal(err)
 		}
 		return got
@@ -153,7 +155,7 @@ func TestConcurrentClaims(t *testing.T) {
 	_, path := mustOpen(t)
 	h1, h2 := mustOpenAt(t, path), mustOpenAt(t, path)
 	const total = 120
-	enqueueDigests(t, h1, total)
+	enqueueNotices(t, h1, total)
 
 	var mu sync.Mutex
 	owner := map[int64]string{}

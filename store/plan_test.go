@@ -25,10 +25,15 @@ var hotQueries = []struct {
 		[]any{"src-007"}},
 	{"openFindings (Commit)", `SELECT id FROM findings WHERE source = ? AND state IN ('open', 'acked')`,
 		[]any{"src-007"}},
-	{"ClaimNotices", `SELECT id, kind, source, grp, payload, created_at, attempts FROM outbox
+	{"ClaimNotices (due)", `SELECT id, kind, finding_id FROM outbox
 			WHERE sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ?
 			AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?`,
 		[]any{"2026-11-02T09:00:00.000Z", "2026-11-02T09:00:00.000Z", 50}},
+	{"ClaimNotices (their findings)", `SELECT id, kind, source, grp, payload, created_at, attempts, attempt_started_at, finding_id, claimed_until
+			FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND (id IN (?,?) OR finding_id IN (?,?) OR kind = 'digest') ORDER BY id`,
+		[]any{1, 2, 7, 9}},
+	{"StartAttempt (renew)", `UPDATE outbox SET claimed_until = ? WHERE claimed_by = ?
+			AND sent_at IS NULL AND given_up_at IS NULL`, []any{"2026-11-02T09:00:00.000Z", "me"}},
 	{"OutboxStats", `SELECT
 		(SELECT count(*) FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL),
 		(SELECT count(*) FROM outbox WHERE given_up_at IS NOT NULL),

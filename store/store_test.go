@@ -104,7 +104,7 @@ func TestMigrationUpgrade(t *testing.T) {
 	ctx := context.Background()
 	db, path := mustOpen(t)
 	storeDoc(t, db, "orders-db", t0, `{"plan":"pro"}`)
-	enqueueDigests(t, db, 3)
+	enqueueNotices(t, db, 3)
 	db.Close()
 
 	files := migrationFiles(t)

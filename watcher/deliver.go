@@ -11,8 +11,12 @@ import (
 
 // Delivery bounds.
 const (
-	// claimLease is how long a claimed notice is held by one deliverer.
-	claimLease = 2 * time.Minute
+	// defaultClaimLease is how long claimed notices are held between
+	// renewals; see Engine.ClaimLease.
+	defaultClaimLease = 2 * time.Minute
+	// claimLimit is how many due notices one claim takes (their findings'
+	// other pending notices come along).
+	claimLimit = 100
 	// backoffBase and backoffMax shape the retry delay of failed notices.
 	backoffBase = 2 * time.Second
 	backoffMax  = 5 * time.Minute
@@ -26,16 +30,25 @@ type DeliverReport struct {
 	Sent    int
 	Failed  int
 	GivenUp int
+	// Recovered counts notices whose last answer was lost and that were
+	// found already posted, so marked sent without posting them again.
+	Recovered int
 	// Err is the last delivery error, if any.
 	Err error
 }
 
-// Deliver posts due notices from the outbox: claimed in a transaction (so
-// two processes never post the same notice), grouped by poll and source
-// into messages of at most Notifier.MaxBatch notices, marked sent after
-// each message. A failed message stays in the outbox with a backoff that
-// honours Retry-After; the rest of the run is deferred with it. Delivery
-// errors never fail the caller's poll: they are reported, not returned.
+// Deliver posts due notices from the outbox. Notices are claimed in a
+// transaction with a lease; the lease is renewed, and the claim checked,
+// right before each post, and one post is bounded to half the lease, so a
+// slow Slack never lets a second deliverer post the same notice. A
+// notice whose last attempt's outcome is unknown is first looked for in
+// Slack when the notifier can (Finder). A finding's pending notices are
+// collapsed into its newest (and pending digests into the newest), then
+// grouped by poll and source into messages of at most Notifier.MaxBatch
+// notices, marked sent after each message. A failed message stays in the
+// outbox with a backoff that honours Retry-After; the rest of the run is
+// deferred with it. Delivery errors never fail the caller's poll: they
+// are reported, not returned.
 func (e *Engine) Deliver(ctx context.Context) DeliverReport {
 	var rep DeliverReport
 	if e.Notifier == nil {
@@ -43,7 +56,7 @@ func (e *Engine) Deliver(ctx context.Context) DeliverReport {
 	}
 	owner := deliverer()
 	for ctx.Err() == nil {
-		claimed, err := e.Store.ClaimNotices(ctx, owner, e.now(), claimLease, 100)
+		claimed, err := e.Store.ClaimNotices(ctx, owner, e.now(), e.lease(), claimLimit)
 		if err != nil {
 			rep.Err = err
 			break
@@ -51,13 +64,12 @@ func (e *Engine) Deliver(ctx context.Context) DeliverReport {
 		if len(claimed) == 0 {
 			break
 		}
-		stop := e.deliverClaimed(ctx, claimed, &rep)
-		if stop {
+		if e.deliverClaimed(ctx, owner, claimed, &rep) {
 			break
 		}
 	}
 	if e.Observer != nil {
-		e.Observer.Delivered(rep.Sent, rep.Failed, rep.GivenUp)
+		e.Observer.Delivered(rep.Sent+rep.Recovered, rep.Failed, rep.GivenUp)
 	}
 	return rep
 }
@@ -67,19 +79,46 @@ func deliverer() string {
 	return fmt.Sprintf("%s:%d:%d", host, os.Getpid(), rand.Uint32())
 }
 
+func (e *Engine) lease() time.Duration {
+	if e.ClaimLease > 0 {
+		return e.ClaimLease
+	}
+	return defaultClaimLease
+}
+
+// attemptTimeout bounds one post or one look into Slack's history, so the
+// lease renewed right before it outlives it.
+func (e *Engine) attemptTimeout() time.Duration { return e.lease() / 2 }
+
 // deliverClaimed delivers claimed notices batch by batch; it reports
-// whether to stop (after a retryable failure).
-func (e *Engine) deliverClaimed(ctx context.Context, claimed []Notice, rep *DeliverReport) bool {
-	batches := Batches(claimed, e.Notifier.MaxBatch())
+// whether to stop (after a retryable failure, or a lost claim).
+func (e *Engine) deliverClaimed(ctx context.Context, owner string, claimed []Notice, rep *DeliverReport) bool {
+	claimed, stop := e.settleUnknown(ctx, owner, claimed, rep)
+	if stop {
+		return true
+	}
+	batches := Batches(Collapse(claimed), e.Notifier.MaxBatch())
 	log := e.logger()
 	for i, b := range batches {
 		ids := noticeIDs(b)
-		err := e.send(ctx, b)
 		now := e.now()
+		held, err := e.Store.StartAttempt(ctx, owner, ids, now, now.Add(e.lease()))
+		if err != nil || !held {
+			if err != nil {
+				rep.Err = err
+			} else {
+				log.Warn("claim lost before posting; another deliverer has the notices", "notices", len(ids))
+			}
+			e.release(ctx, owner, batches[i:], now)
+			return true
+		}
+		err = e.send(ctx, b)
+		now = e.now()
 		if err == nil {
 			if err := e.Store.NoticesSent(ctx, ids, now); err != nil {
 				log.Error("notice delivered but not marked sent", "notices", len(ids), "error", err.Error())
 				rep.Err = err
+				e.release(ctx, owner, batches[i+1:], now)
 				return true
 			}
 			rep.Sent += len(ids)
@@ -94,38 +133,117 @@ func (e *Engine) deliverClaimed(ctx context.Context, claimed []Notice, rep *Deli
 			}
 			continue
 		}
-		next, giveUp := retryAt(b, err, now)
-		if giveUp {
-			rep.GivenUp += len(ids)
-			log.Error("notice still failing after a week; given up", "notices", len(ids), "error", err.Error())
-		} else {
-			rep.Failed += len(ids)
-			log.Warn("notice delivery failed; will retry", "notices", len(ids), "retry_at", FormatTime(next), "error", err.Error())
-		}
-		if err := e.Store.NoticesFailed(ctx, ids, now, next, err.Error(), giveUp); err != nil {
-			log.Error("recording a failed notice", "error", err.Error())
-		}
-		var rest []int64
-		for _, later := range batches[i+1:] {
-			rest = append(rest, noticeIDs(later)...)
-		}
-		if err := e.Store.ReleaseNotices(ctx, rest, next); err != nil {
-			log.Error("releasing notices", "error", err.Error())
-		}
+		next := e.failed(ctx, b, err, now, rep)
+		e.release(ctx, owner, batches[i+1:], next)
 		return true
 	}
 	return false
 }
 
-// send makes one delivery attempt. A notifier that panics (a rendering bug
-// on odd upstream text) gives up that message instead of killing the
-// daemon, which delivers outside any cron job too.
+// failed records a retryable failure of a batch and returns when it is due
+// again.
+func (e *Engine) failed(ctx context.Context, b []Notice, err error, now time.Time, rep *DeliverReport) time.Time {
+	log := e.logger()
+	ids := noticeIDs(b)
+	next, giveUp := retryAt(b, err, now)
+	if giveUp {
+		rep.GivenUp += len(ids)
+		log.Error("notice still failing after a week; given up", "notices", len(ids), "error", err.Error())
+	} else {
+		rep.Failed += len(ids)
+		log.Warn("notice delivery failed; will retry", "notices", len(ids), "retry_at", FormatTime(next), "error", err.Error())
+	}
+	if err := e.Store.NoticesFailed(ctx, ids, now, next, err.Error(), giveUp); err != nil {
+		log.Error("recording a failed notice", "error", err.Error())
+	}
+	return next
+}
+
+// release gives the notices of batches back, due at next.
+func (e *Engine) release(ctx context.Context, owner string, batches [][]Notice, next time.Time) {
+	var rest []int64
+	for _, b := range batches {
+		rest = append(rest, noticeIDs(b)...)
+	}
+	if err := e.Store.ReleaseNotices(ctx, owner, rest, next); err != nil {
+		e.logger().Error("releasing notices", "error", err.Error())
+	}
+}
+
+// settleUnknown looks for the claimed notices whose last attempt's outcome
+// is unknown in what the notifier already delivered, marks those found
+// sent, and returns the others. Without a Finder (a webhook cannot be
+// asked) they are posted again: at least once. When the notifier cannot
+// answer now, the whole claim is deferred as a failed attempt, since
+// posting blind could post twice.
+func (e *Engine) settleUnknown(ctx context.Context, owner string, claimed []Notice, rep *DeliverReport) ([]Notice, bool) {
+	f, ok := e.Notifier.(Finder)
+	if !ok {
+		return claimed, false
+	}
+	var unknown []Notice
+	var since time.Time
+	for _, n := range claimed {
+		if n.AttemptedAt.IsZero() {
+			continue
+		}
+		unknown = append(unknown, n)
+		if since.IsZero() || n.AttemptedAt.Before(since) {
+			since = n.AttemptedAt
+		}
+	}
+	if len(unknown) == 0 {
+		return claimed, false
+	}
+	log := e.logger()
+	actx, cancel := context.WithTimeout(ctx, e.attemptTimeout())
+	found, err := f.Find(actx, unknown, since)
+	cancel()
+	now := e.now()
+	switch {
+	case err != nil && IsPermanent(err):
+		log.Warn("cannot look for notices whose answer was lost; posting them again", "notices", len(unknown), "error", err.Error())
+		return claimed, false
+	case err != nil:
+		rep.Err = err
+		e.failed(ctx, claimed, fmt.Errorf("looking for notices whose answer was lost: %w", err), now, rep)
+		return nil, true
+	}
+	if len(found) == 0 {
+		return claimed, false
+	}
+	if err := e.Store.NoticesSent(ctx, found, now); err != nil {
+		rep.Err = err
+		e.release(ctx, owner, [][]Notice{claimed}, now)
+		return nil, true
+	}
+	rep.Recovered += len(found)
+	log.Info("notices found already posted; marked sent", "notices", len(found))
+	done := map[int64]bool{}
+	for _, id := range found {
+		done[id] = true
+	}
+	var rest []Notice
+	for _, n := range claimed {
+		if !done[n.ID] {
+			rest = append(rest, n)
+		}
+	}
+	return rest, false
+}
+
+// send makes one delivery attempt, bounded so the claim outlives it. A
+// notifier that panics (a rendering bug on odd upstream text) gives up
+// that message instead of killing the daemon, which delivers outside any
+// cron job too.
 func (e *Engine) send(ctx context.Context, b []Notice) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &PermanentError{Err: fmt.Errorf("notifier panic: %v", r)}
 		}
 	}()
+	ctx, cancel := context.WithTimeout(ctx, e.attemptTimeout())
+	defer cancel()
 	return e.Notifier.Deliver(ctx, b)
 }
 
@@ -134,10 +252,12 @@ func (e *Engine) send(ctx context.Context, b []Notice) (err error) {
 func retryAt(batch []Notice, err error, now time.Time) (time.Time, bool) {
 	attempts := 0
 	oldest := now
-	for _, n := range batch {
-		attempts = max(attempts, n.Attempts)
-		if !n.CreatedAt.IsZero() && n.CreatedAt.Before(oldest) {
-			oldest = n.CreatedAt
+	for _, b := range batch {
+		for _, n := range b.All() {
+			attempts = max(attempts, n.Attempts)
+			if !n.CreatedAt.IsZero() && n.CreatedAt.Before(oldest) {
+				oldest = n.CreatedAt
+			}
 		}
 	}
 	if now.Sub(oldest) > giveUpAge {
@@ -179,10 +299,13 @@ func Batches(ns []Notice, max int) [][]Notice {
 	return out
 }
 
+// noticeIDs lists the IDs of notices and of the ones they stand for.
 func noticeIDs(ns []Notice) []int64 {
-	ids := make([]int64, len(ns))
-	for i, n := range ns {
-		ids[i] = n.ID
+	var ids []int64
+	for _, n := range ns {
+		for _, m := range n.All() {
+			ids = append(ids, m.ID)
+		}
 	}
 	return ids
 }

@@ -85,6 +85,10 @@ type Engine struct {
 	// FailThreshold is how many failures in a row raise a source's failing
 	// finding (default 3).
 	FailThreshold int
+	// ClaimLease is how long a deliverer holds the notices it claimed
+	// without renewing them (default 2 minutes). It is renewed right
+	// before each post, and one post may take at most half of it.
+	ClaimLease time.Duration
 
 	locks sync.Map // source name -> *sync.Mutex: one poll of a source at a time
 }

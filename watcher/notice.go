@@ -2,6 +2,7 @@ package watcher
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/driftwatch/driftwatch/diff"
@@ -36,6 +37,26 @@ type Notice struct {
 	CreatedAt time.Time
 	// Attempts counts earlier failed deliveries.
 	Attempts int
+	// AttemptedAt is when an attempt whose outcome is unknown began (a
+	// kill between post and mark, a client timeout); zero when every
+	// earlier attempt ended with a known failure or there was none.
+	AttemptedAt time.Time
+	// Earlier are the older pending notices of the same finding (or the
+	// older pending digests) this one stands for: delivery collapses
+	// them into the newest, so Slack's last word is the current state.
+	Earlier []Notice
+}
+
+// Key identifies the notice in a posted message, so a deliverer that lost
+// Slack's answer can find it again. The creation time keeps two stores'
+// notices with the same ID apart.
+func (n Notice) Key() string {
+	return fmt.Sprintf("%d-%d", n.ID, n.CreatedAt.UnixMilli())
+}
+
+// All returns the notice followed by the ones it stands for.
+func (n Notice) All() []Notice {
+	return append([]Notice{n}, n.Earlier...)
 }
 
 // Notifier delivers notices: to Slack, or to stdout.
@@ -47,6 +68,17 @@ type Notifier interface {
 	Deliver(ctx context.Context, notices []Notice) error
 	// MaxBatch is the most notices one message carries.
 	MaxBatch() int
+}
+
+// Finder is a Notifier that can tell which notices already reached their
+// destination: Slack in bot mode tags each message with its notices' keys
+// and reads them back from the channel's history. The engine asks it
+// before posting again a notice whose last attempt's outcome is unknown.
+type Finder interface {
+	// Find returns the IDs, among notices and the ones they stand for,
+	// of those posted at or after since. A *PermanentError means it can
+	// never look (a missing scope): the caller posts them again.
+	Find(ctx context.Context, notices []Notice, since time.Time) ([]int64, error)
 }
 
 // NoticePolicy decides which finding events become notices.

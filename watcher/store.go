@@ -46,16 +46,25 @@ type Store interface {
 
 	// Enqueue adds notices to the outbox (digests).
 	Enqueue(ctx context.Context, ns []Notice) error
-	// ClaimNotices leases up to limit due notices to owner until
-	// now+lease, so two processes never deliver the same notice.
+	// ClaimNotices leases up to about limit due notices to owner until
+	// now+lease, so two processes never deliver the same notice, oldest
+	// first. With a due notice it claims every pending notice of the same
+	// finding (and with a due digest every pending digest), or none of
+	// them while another deliverer holds one.
 	ClaimNotices(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Notice, error)
+	// StartAttempt is the check right before posting: if owner still
+	// holds every one of ids, it records that an attempt began at (kept
+	// until the notices are marked sent), extends all of owner's claims
+	// to until, and returns true; otherwise it changes nothing.
+	StartAttempt(ctx context.Context, owner string, ids []int64, at, until time.Time) (bool, error)
 	// NoticesSent marks claimed notices delivered.
 	NoticesSent(ctx context.Context, ids []int64, at time.Time) error
 	// NoticesFailed records a failed attempt: the notices are released and
 	// due again at next; giveUp ends them for good with the reason.
 	NoticesFailed(ctx context.Context, ids []int64, at, next time.Time, reason string, giveUp bool) error
-	// ReleaseNotices gives claimed notices back untouched, due at next.
-	ReleaseNotices(ctx context.Context, ids []int64, next time.Time) error
+	// ReleaseNotices gives notices owner still holds back untouched, due
+	// at next.
+	ReleaseNotices(ctx context.Context, owner string, ids []int64, next time.Time) error
 	// OutboxStats counts notices waiting and given up.
 	OutboxStats(ctx context.Context) (OutboxStats, error)
 

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -60,6 +61,8 @@ func (n *Notifier) classify(err error, rec *record, op string) error {
 		code = rec.reason()
 	)
 	switch {
+	case errors.Is(err, errNotSlackSuccess):
+		out = err
 	case errors.As(err, &rl):
 		out = &watcher.RetryAfterError{After: max(rl.RetryAfter, 0), Err: errors.New("slack: rate limited (HTTP 429)")}
 	case rec.status == http.StatusTooManyRequests:
@@ -108,11 +111,51 @@ func safeCode(s string) string {
 }
 
 // record is what the capturing transport saw of the last response: slack-go
-// discards a webhook's error body ("channel_not_found") and the headers.
+// discards a webhook's error body ("channel_not_found") and the headers,
+// and takes any 200 for success.
 type record struct {
 	status int
 	header http.Header
 	body   []byte
+	// keepOK keeps a 200's body too (up to maxOKBody), to check it is
+	// Slack's own success.
+	keepOK bool
+	// cut is set when the body kept was longer than that.
+	cut bool
+}
+
+// maxOKBody bounds the success body kept: chat.postMessage echoes the
+// message, which Slack caps well below this.
+const maxOKBody = 1 << 20
+
+// errNotSlackSuccess is an answer that is not Slack's own success: a 200
+// from a proxy or a login page, an empty or {} reply. Nothing says the
+// message was posted, so it is retried.
+var errNotSlackSuccess = errors.New("slack: the answer is not Slack's success")
+
+// webhookSuccess checks a webhook's 200: Slack answers exactly "ok".
+func webhookSuccess(rec *record) error {
+	if rec.status == http.StatusOK && !rec.cut && string(bytes.TrimSpace(rec.body)) == "ok" {
+		return nil
+	}
+	what := "an empty body"
+	if b := bytes.TrimSpace(rec.body); len(b) > 0 {
+		what = fmt.Sprintf("%q", polite.Snippet(b, 60))
+	}
+	return fmt.Errorf("%w (HTTP %d with %s, not \"ok\")", errNotSlackSuccess, rec.status, what)
+}
+
+// botSuccess checks chat.postMessage's 200: {"ok":true} with the ts of
+// the message posted.
+func botSuccess(rec *record, ts string) error {
+	var reply struct {
+		OK *bool  `json:"ok"`
+		TS string `json:"ts"`
+	}
+	if rec.cut || json.Unmarshal(rec.body, &reply) != nil || reply.OK == nil || !*reply.OK || ts == "" || reply.TS == "" {
+		return fmt.Errorf("%w (HTTP %d: %s, not {\"ok\":true} with a ts)", errNotSlackSuccess, rec.status, polite.Snippet(bytes.TrimSpace(rec.body), 60))
+	}
+	return nil
 }
 
 // reason is the error code in a non-200 body, if it reads like one: a
@@ -148,12 +191,20 @@ func (c capture) RoundTrip(r *http.Request) (*http.Response, error) {
 	if rec == nil {
 		return resp, nil
 	}
-	rec.status, rec.header, rec.body = resp.StatusCode, resp.Header, nil
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		rec.body = b
-		resp.Body = readCloser{io.MultiReader(bytes.NewReader(b), resp.Body), resp.Body}
+	rec.status, rec.header, rec.body, rec.cut = resp.StatusCode, resp.Header, nil, false
+	limit := int64(512)
+	if resp.StatusCode == http.StatusOK {
+		if !rec.keepOK {
+			return resp, nil
+		}
+		limit = maxOKBody
 	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if int64(len(b)) > limit {
+		rec.cut = resp.StatusCode == http.StatusOK
+	}
+	rec.body = b
+	resp.Body = readCloser{io.MultiReader(bytes.NewReader(b), resp.Body), resp.Body}
 	return resp, nil
 }
 

@@ -180,7 +180,11 @@ func noticesFallback(ns []watcher.Notice, src string) string {
 		case watcher.NoticeEscalated:
 			tag += ", escalated"
 		}
-		return fmt.Sprintf("[%s] %s: %s", tag, notify.EscapeCap(src, 100), line(ns[0].Finding.Title, 400))
+		text := fmt.Sprintf("[%s] %s: %s", tag, notify.EscapeCap(src, 100), line(ns[0].Finding.Title, 400))
+		if h := ns[0].History(); h != "" {
+			text += " — " + notify.EscapeCap(h, 200)
+		}
+		return text
 	}
 	summary := plural(open, "finding")
 	if open == 0 {
@@ -223,6 +227,10 @@ func noticeBlocks(n watcher.Notice, c caps) []slackgo.Block {
 		tail = " · " + f.Severity.String()
 	}
 	blocks := []slackgo.Block{section(head + "\n_" + line(f.Category.Plain(), 60) + "_" + tail)}
+	if h := n.History(); h != "" {
+		// Notices that piled up are one message: say what happened.
+		blocks = append(blocks, contextBlock(notify.EscapeCap(h, 200)))
+	}
 	if n.Kind == watcher.NoticeResolved {
 		// What changed no longer holds: old and new values would only
 		// confuse. The note still says why it mattered.

@@ -16,13 +16,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	slackgo "github.com/slack-go/slack"
 
+	"github.com/driftwatch/driftwatch/notify"
 	"github.com/driftwatch/driftwatch/providers/polite"
 	"github.com/driftwatch/driftwatch/watcher"
 )
@@ -34,6 +34,11 @@ const DefaultAPIURL = "https://slack.com/api/"
 // DefaultTimeout bounds one HTTP request when New is given no client;
 // slack-go's own defaults have none.
 const DefaultTimeout = 10 * time.Second
+
+// WebhookTimeout is the least time a webhook post is given: a webhook
+// answer lost to a timeout cannot be checked afterwards (the message may
+// be posted again), so a slow Slack is waited for longer.
+const WebhookTimeout = 30 * time.Second
 
 // Config selects the Slack mode. Set WebhookURL, or Token with Channel.
 type Config struct {
@@ -48,6 +53,9 @@ type Config struct {
 	// APIURL is the Web API base; default DefaultAPIURL. Tests and
 	// Slack-compatible servers override it.
 	APIURL string
+	// Timeout bounds one request, whatever the client's own timeout:
+	// default DefaultTimeout in bot mode and WebhookTimeout with a webhook.
+	Timeout time.Duration
 }
 
 // Notifier delivers notices to Slack.
@@ -60,14 +68,18 @@ type Notifier struct {
 	mu sync.Mutex
 	// sent counts the messages of an unfinished multi-message delivery
 	// (a large digest) already posted, so a retry does not post them
-	// twice.
+	// twice; keyed by the notices' keys as in the messages' metadata.
 	sent map[string]int
+	// channelIDs maps the channel names of the config to Slack's IDs,
+	// learnt from answers: reading history needs the ID.
+	channelIDs map[string]string
 }
 
 var _ watcher.Notifier = (*Notifier)(nil)
 
-// New checks cfg and returns a Notifier. hc should have a timeout; nil
-// means a client with DefaultTimeout. Errors never quote the secrets.
+// New checks cfg and returns a Notifier. hc (nil: a plain client) carries
+// the requests; its timeout is replaced by cfg's (see Config.Timeout).
+// Errors never quote the secrets.
 func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Notifier, error) {
 	// Secrets read from files or the environment often end in a newline.
 	cfg.WebhookURL, cfg.Token = strings.TrimSpace(cfg.WebhookURL), strings.TrimSpace(cfg.Token)
@@ -107,8 +119,9 @@ func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Notifier, error) {
 			c.Timeout = DefaultTimeout
 		}
 	}
+	c.Timeout = requestTimeout(cfg)
 	c.Transport = capture{base: c.Transport}
-	n := &Notifier{cfg: cfg, hc: c, logger: logger, sent: map[string]int{}}
+	n := &Notifier{cfg: cfg, hc: c, logger: logger, sent: map[string]int{}, channelIDs: map[string]string{}}
 	if cfg.Token != "" {
 		n.api = slackgo.New(cfg.Token,
 			slackgo.OptionHTTPClient(c),
@@ -118,14 +131,30 @@ func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Notifier, error) {
 	return n, nil
 }
 
+// requestTimeout is the configured timeout, or the mode's default.
+func requestTimeout(cfg Config) time.Duration {
+	switch {
+	case cfg.Timeout > 0:
+		return cfg.Timeout
+	case cfg.WebhookURL != "":
+		return WebhookTimeout
+	}
+	return DefaultTimeout
+}
+
 // MaxBatch is how many finding notices fit one message within Slack's
 // limits; the engine splits larger groups.
 func (n *Notifier) MaxBatch() int { return maxBatch }
 
-// outgoing is one message and where it goes.
+// outgoing is one message and where it goes, with the metadata that
+// names its notices.
 type outgoing struct {
 	channel string
 	msg     Message
+	// keys are the notices' keys; part and parts number the messages of a
+	// delivery that takes several (1-based).
+	keys        string
+	part, parts int
 }
 
 // Deliver makes one attempt to post the notices of one group as one
@@ -136,7 +165,12 @@ func (n *Notifier) Deliver(ctx context.Context, notices []watcher.Notice) error 
 	if err != nil || len(out) == 0 {
 		return err
 	}
-	key := deliveryKey(notices)
+	key := out[0].keys
+	for _, nt := range notices {
+		if nt.ID == 0 { // not from the outbox: nothing to resume
+			key = ""
+		}
+	}
 	n.mu.Lock()
 	start := n.sent[key]
 	n.mu.Unlock()
@@ -144,6 +178,7 @@ func (n *Notifier) Deliver(ctx context.Context, notices []watcher.Notice) error 
 		if verr := Validate(out[i].msg); verr != nil {
 			n.logger.Warn("slack: message outside limits; posting anyway", "error", verr)
 		}
+		out[i].part, out[i].parts = i+1, len(out)
 		if err := n.post(ctx, out[i]); err != nil {
 			n.logger.Debug("slack: delivery failed", "mode", n.mode(), "notices", len(notices), "error", err)
 			n.mu.Lock()
@@ -164,40 +199,61 @@ func (n *Notifier) Deliver(ctx context.Context, notices []watcher.Notice) error 
 }
 
 // render turns a group into messages: the finding notices share one, each
-// digest has its own (in bot mode, in the digest channel).
+// digest has its own (in bot mode, in the digest channel). A digest that
+// stands for older ones says so.
 func (n *Notifier) render(notices []watcher.Notice) ([]outgoing, error) {
 	var findings []watcher.Notice
 	var out []outgoing
+	keys := noticeKeys(notices)
 	for _, nt := range notices {
 		switch {
 		case nt.Finding != nil:
 			findings = append(findings, nt)
 		case nt.Kind == watcher.NoticeDigest || nt.Digest != nil:
-			for _, m := range RenderDigest(nt.Digest) {
-				out = append(out, outgoing{n.cfg.DigestChannel, m})
+			for i, m := range RenderDigest(nt.Digest) {
+				if h := nt.History(); h != "" && i == 0 {
+					m.Blocks = append(m.Blocks, contextBlock(notify.EscapeCap(h, 300)))
+				}
+				out = append(out, outgoing{channel: n.cfg.DigestChannel, msg: m, keys: keys})
 			}
 		default:
 			return nil, &watcher.PermanentError{Err: fmt.Errorf("slack: notice %d has neither a finding nor a digest", nt.ID)}
 		}
 	}
 	if len(findings) > 0 {
-		out = append([]outgoing{{n.cfg.Channel, RenderNotices(findings)}}, out...)
+		out = append([]outgoing{{channel: n.cfg.Channel, msg: RenderNotices(findings), keys: keys}}, out...)
 	}
 	return out, nil
 }
 
+// post sends one message. Only Slack's own success counts: a webhook's
+// 200 "ok", a bot's {"ok":true} with the message's ts. In bot mode the
+// message carries its notices' keys as metadata, so a lost answer can be
+// checked in the channel's history (Find).
 func (n *Notifier) post(ctx context.Context, o outgoing) error {
-	rec := &record{}
+	rec := &record{keepOK: true}
 	ctx = context.WithValue(ctx, recordKey{}, rec)
 	if n.api == nil {
 		err := slackgo.PostWebhookCustomHTTPContext(ctx, n.cfg.WebhookURL, n.hc, o.msg.Webhook())
+		if err == nil {
+			err = webhookSuccess(rec)
+		}
 		return n.classify(err, rec, "")
 	}
-	_, _, err := n.api.PostMessageContext(ctx, o.channel,
+	channel, ts, err := n.api.PostMessageContext(ctx, o.channel,
 		slackgo.MsgOptionBlocks(o.msg.Blocks...),
 		slackgo.MsgOptionText(o.msg.Text, false),
 		slackgo.MsgOptionDisableLinkUnfurl(),
-		slackgo.MsgOptionDisableMediaUnfurl())
+		slackgo.MsgOptionDisableMediaUnfurl(),
+		slackgo.MsgOptionMetadata(metadata(o)))
+	if err == nil {
+		err = botSuccess(rec, ts)
+	}
+	if err == nil && channel != "" {
+		n.mu.Lock()
+		n.channelIDs[o.channel] = channel
+		n.mu.Unlock()
+	}
 	return n.classify(err, rec, "chat.postMessage")
 }
 
@@ -208,15 +264,14 @@ func (n *Notifier) mode() string {
 	return "bot"
 }
 
-// deliveryKey identifies a group across attempts by its notice IDs.
-func deliveryKey(notices []watcher.Notice) string {
-	var b strings.Builder
+// noticeKeys names a group's notices, and the ones they stand for, in a
+// message's metadata; it also identifies the group across attempts.
+func noticeKeys(notices []watcher.Notice) string {
+	var keys []string
 	for _, nt := range notices {
-		if nt.ID == 0 {
-			return ""
+		for _, m := range nt.All() {
+			keys = append(keys, m.Key())
 		}
-		b.WriteString(strconv.FormatInt(nt.ID, 10))
-		b.WriteByte(',')
 	}
-	return b.String()
+	return strings.Join(keys, ",")
 }

@@ -224,7 +224,7 @@ func TestWebhookTransportErrors(t *testing.T) {
 		defer srv.Close()
 		defer close(block)
 		url := srv.URL + "/services/T000/B000/TimeoutSecretPart"
-		n, err := slack.New(slack.Config{WebhookURL: url}, &http.Client{Timeout: 50 * time.Millisecond}, nil)
+		n, err := slack.New(slack.Config{WebhookURL: url, Timeout: 50 * time.Millisecond}, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

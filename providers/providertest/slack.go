@@ -7,8 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 )
 
@@ -20,7 +23,11 @@ const slackWebhookPath = "/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX"
 // text/plain, and the Web API's chat.postMessage (form or JSON) answering
 // {"ok":true,...}. It rejects what real Slack rejects (no text, too many
 // blocks, over-long header or section: invalid_blocks), answers a script
-// of failures first, and records every payload it receives.
+// of failures first, and records every payload it receives. Accepted
+// bot messages, with their metadata, are kept per channel and served by
+// conversations.history (newest first, include_all_metadata, oldest,
+// limit, cursor); conversations.list maps channel names to IDs, as the
+// history needs an ID.
 type Slack struct {
 	srv *httptest.Server
 
@@ -29,6 +36,10 @@ type Slack struct {
 	received []SlackPayload
 	token    string
 	ts       int
+	now      func() time.Time
+	hook     func(endpoint string)
+	history  map[string][]SlackPayload // channel ID -> accepted messages, oldest first
+	channels map[string]string         // channel name -> ID
 }
 
 // SlackAnswer is one scripted answer.
@@ -40,6 +51,15 @@ type SlackAnswer struct {
 	// Error is Slack's error code: the webhook's text/plain body, or
 	// chat.postMessage's {"ok":false,"error":...} when Status is 200.
 	Error string
+	// Body, when set, is sent as is instead (an HTML page, "{}"), with
+	// ContentType (default text/html); the message is not accepted.
+	Body        string
+	ContentType string
+	// Location, with a 3xx Status, redirects there.
+	Location string
+	// Lost accepts the message, then drops the connection without an
+	// answer: the client cannot know the message was posted.
+	Lost bool
 }
 
 // SlackPayload is one request the simulated Slack received, decoded.
@@ -62,20 +82,43 @@ type SlackPayload struct {
 	// JSON is the message as one JSON object (text, blocks, unfurl
 	// flags), whatever the request's encoding.
 	JSON []byte
-	// Status and Error are what the simulated Slack answered.
+	// Metadata is the message metadata sent with chat.postMessage, if any.
+	Metadata *SlackMetadata
+	// TS is the accepted message's timestamp in bot mode.
+	TS string
+	// Status and Error are what the simulated Slack answered; Lost is set
+	// when the message was accepted but the answer never sent.
 	Status int
 	Error  string
+	Lost   bool
+	// body is a scripted raw answer: not an acceptance.
+	body bool
 }
 
-// OK reports whether the simulated Slack accepted the message.
-func (p SlackPayload) OK() bool { return p.Status == http.StatusOK && p.Error == "" }
+// SlackMetadata is a message's metadata, as chat.postMessage takes it.
+type SlackMetadata struct {
+	EventType    string         `json:"event_type"`
+	EventPayload map[string]any `json:"event_payload"`
+}
+
+// OK reports whether the simulated Slack accepted the message: Slack's
+// own success, or a post whose answer was lost.
+func (p SlackPayload) OK() bool {
+	return p.Lost || (p.Status == http.StatusOK && p.Error == "" && !p.body)
+}
 
 // NewSlack starts a simulated Slack on loopback; Close stops it.
 func NewSlack() *Slack {
-	s := &Slack{}
+	s := &Slack{now: time.Now, history: map[string][]SlackPayload{}, channels: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/services/", s.webhook)
 	mux.HandleFunc("/api/chat.postMessage", s.postMessage)
+	mux.HandleFunc("/api/conversations.history", s.conversationsHistory)
+	mux.HandleFunc("/api/conversations.list", s.conversationsList)
+	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, "<html><body>Sign in to Slack</body></html>")
+	})
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeSlackJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "unknown_method"})
 	})
@@ -98,6 +141,32 @@ func (s *Slack) RequireToken(token string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.token = token
+}
+
+// SetClock sets the clock that stamps messages (their ts), so a test on
+// an injected clock can look back in history by time.
+func (s *Slack) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+// OnRequest calls hook with the endpoint ("webhook", "chat.postMessage")
+// before each post is answered: a test makes Slack slow by advancing its
+// clock there, or blocks it.
+func (s *Slack) OnRequest(hook func(endpoint string)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hook = hook
+}
+
+func (s *Slack) before(endpoint string) {
+	s.mu.Lock()
+	hook := s.hook
+	s.mu.Unlock()
+	if hook != nil {
+		hook(endpoint)
+	}
 }
 
 // Next scripts the answer to the next request, to either endpoint.
@@ -186,12 +255,45 @@ func (s *Slack) webhook(w http.ResponseWriter, r *http.Request) {
 			a = SlackAnswer{Status: http.StatusOK}
 		}
 	}
-	p.Status, p.Error = a.Status, a.Error
+	s.before(p.Endpoint)
+	p.Status, p.Error, p.Lost, p.body = a.Status, a.Error, a.Lost, a.Body != "" || a.Location != ""
 	s.record(p)
+	if s.raw(w, a) {
+		return
+	}
+	writeSlackText(w, a.Status, slackBody(a))
+}
+
+// raw sends a scripted answer that is not Slack's own: a redirect, a body
+// as is, a dropped connection. It reports whether it answered.
+func (s *Slack) raw(w http.ResponseWriter, a SlackAnswer) bool {
 	if a.RetryAfter != "" {
 		w.Header().Set("Retry-After", a.RetryAfter)
 	}
-	writeSlackText(w, a.Status, slackBody(a))
+	switch {
+	case a.Lost:
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return true
+			}
+		}
+		panic(http.ErrAbortHandler)
+	case a.Location != "":
+		w.Header().Set("Location", s.srv.URL+a.Location)
+		w.WriteHeader(a.Status)
+		return true
+	case a.Body != "":
+		ct := a.ContentType
+		if ct == "" {
+			ct = "text/html; charset=utf-8"
+		}
+		w.Header().Set("Content-Type", ct)
+		w.WriteHeader(a.Status)
+		io.WriteString(w, a.Body)
+		return true
+	}
+	return false
 }
 
 // slackBody is the text body of an answer: "ok", Slack's error code, or
@@ -214,6 +316,7 @@ type slackMessage struct {
 	UnfurlLinks *bool            `json:"unfurl_links"`
 	UnfurlMedia *bool            `json:"unfurl_media"`
 	LinkNames   bool             `json:"link_names"`
+	Metadata    *SlackMetadata   `json:"metadata"`
 }
 
 func (s *Slack) postMessage(w http.ResponseWriter, r *http.Request) {
@@ -230,8 +333,8 @@ func (s *Slack) postMessage(w http.ResponseWriter, r *http.Request) {
 		if err := json.Unmarshal(body, &msg); err != nil {
 			bad = "invalid_json"
 		}
-		p.Channel, p.Text, p.Blocks, p.UnfurlLinks, p.UnfurlMedia, p.LinkNames =
-			msg.Channel, msg.Text, msg.Blocks, msg.UnfurlLinks, msg.UnfurlMedia, msg.LinkNames
+		p.Channel, p.Text, p.Blocks, p.UnfurlLinks, p.UnfurlMedia, p.LinkNames, p.Metadata =
+			msg.Channel, msg.Text, msg.Blocks, msg.UnfurlLinks, msg.UnfurlMedia, msg.LinkNames, msg.Metadata
 		p.JSON = body
 	} else {
 		form, err := url.ParseQuery(string(body))
@@ -247,6 +350,12 @@ func (s *Slack) postMessage(w http.ResponseWriter, r *http.Request) {
 		}
 		p.UnfurlLinks, p.UnfurlMedia = slackFormBool(form, "unfurl_links"), slackFormBool(form, "unfurl_media")
 		p.LinkNames = form.Get("link_names") == "1" || form.Get("link_names") == "true"
+		if m := form.Get("metadata"); m != "" {
+			p.Metadata = &SlackMetadata{}
+			if json.Unmarshal([]byte(m), p.Metadata) != nil || p.Metadata.EventType == "" {
+				bad = "invalid_metadata_format"
+			}
+		}
 		p.JSON, _ = json.Marshal(map[string]any{
 			"channel": p.Channel, "text": p.Text, "blocks": p.Blocks,
 			"unfurl_links": p.UnfurlLinks, "unfurl_media": p.UnfurlMedia,
@@ -271,10 +380,21 @@ func (s *Slack) postMessage(w http.ResponseWriter, r *http.Request) {
 			a.Error = checkSlackMessage(p.Text, p.Blocks)
 		}
 	}
-	p.Status, p.Error = a.Status, a.Error
+	s.before(p.Endpoint)
+	p.Status, p.Error, p.Lost, p.body = a.Status, a.Error, a.Lost, a.Body != "" || a.Location != ""
+	accepted := p.OK()
+	var channelID string
+	if accepted {
+		s.mu.Lock()
+		s.ts++
+		p.TS = fmt.Sprintf("%d.%06d", s.now().Unix(), s.ts%1000000)
+		channelID = s.channelIDLocked(p.Channel)
+		s.history[channelID] = append(s.history[channelID], p)
+		s.mu.Unlock()
+	}
 	s.record(p)
-	if a.RetryAfter != "" {
-		w.Header().Set("Retry-After", a.RetryAfter)
+	if s.raw(w, a) {
+		return
 	}
 	switch {
 	case a.Status == http.StatusTooManyRequests:
@@ -284,15 +404,128 @@ func (s *Slack) postMessage(w http.ResponseWriter, r *http.Request) {
 	case a.Error != "":
 		writeSlackJSON(w, a.Status, map[string]any{"ok": false, "error": a.Error})
 	default:
-		s.mu.Lock()
-		s.ts++
-		ts := fmt.Sprintf("1700000000.%06d", s.ts)
-		s.mu.Unlock()
 		writeSlackJSON(w, http.StatusOK, map[string]any{
-			"ok": true, "channel": "C0000000000", "ts": ts,
-			"message": map[string]any{"type": "message", "text": p.Text, "ts": ts},
+			"ok": true, "channel": channelID, "ts": p.TS,
+			"message": map[string]any{"type": "message", "text": p.Text, "ts": p.TS},
 		})
 	}
+}
+
+// channelIDLocked returns the ID of a channel given by ID or by name
+// (with or without "#"), making one up for a new name.
+func (s *Slack) channelIDLocked(channel string) string {
+	if channelIDRE.MatchString(channel) {
+		return channel
+	}
+	name := strings.TrimPrefix(channel, "#")
+	if id, ok := s.channels[name]; ok {
+		return id
+	}
+	id := fmt.Sprintf("C%010d", len(s.channels)+1)
+	s.channels[name] = id
+	return id
+}
+
+var channelIDRE = regexp.MustCompile(`^[CGD][A-Z0-9]{8,}$`)
+
+// ChannelID returns the ID the simulated Slack gives a channel name.
+func (s *Slack) ChannelID(channel string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.channelIDLocked(channel)
+}
+
+// authorized checks a Web API call's token as chat.postMessage does and
+// answers the error itself when it fails.
+func (s *Slack) authorized(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		writeSlackJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "invalid_form_data"})
+		return nil, false
+	}
+	for k, v := range r.URL.Query() {
+		form[k] = v
+	}
+	token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if t := form.Get("token"); t != "" {
+		token = t
+	}
+	s.mu.Lock()
+	want := s.token
+	s.mu.Unlock()
+	if want != "" && token != want {
+		writeSlackJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "invalid_auth"})
+		return nil, false
+	}
+	return form, true
+}
+
+// conversationsHistory serves a channel's accepted messages, newest first,
+// as conversations.history does: channel must be an ID; oldest bounds by
+// ts; limit (default 100, at most 999) and cursor page; metadata only with
+// include_all_metadata.
+func (s *Slack) conversationsHistory(w http.ResponseWriter, r *http.Request) {
+	form, ok := s.authorized(w, r)
+	if !ok {
+		return
+	}
+	channel := form.Get("channel")
+	s.mu.Lock()
+	msgs := append([]SlackPayload(nil), s.history[channel]...)
+	s.mu.Unlock()
+	if !channelIDRE.MatchString(channel) {
+		writeSlackJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "channel_not_found"})
+		return
+	}
+	limit, _ := strconv.Atoi(form.Get("limit"))
+	if limit <= 0 || limit > 999 {
+		limit = 100
+	}
+	start, _ := strconv.Atoi(form.Get("cursor"))
+	oldest := form.Get("oldest")
+	withMeta := form.Get("include_all_metadata") == "1" || form.Get("include_all_metadata") == "true"
+	var out []map[string]any
+	i := len(msgs) - 1 - start
+	for ; i >= 0 && len(out) < limit; i-- {
+		m := msgs[i]
+		if oldest != "" && tsLess(m.TS, oldest) {
+			i = -1
+			break
+		}
+		o := map[string]any{"type": "message", "text": m.Text, "ts": m.TS}
+		if withMeta && m.Metadata != nil {
+			o["metadata"] = m.Metadata
+		}
+		out = append(out, o)
+	}
+	resp := map[string]any{"ok": true, "messages": out, "has_more": i >= 0}
+	if i >= 0 {
+		resp["response_metadata"] = map[string]any{"next_cursor": strconv.Itoa(start + len(out))}
+	}
+	writeSlackJSON(w, http.StatusOK, resp)
+}
+
+// tsLess compares two Slack timestamps ("seconds.micros").
+func tsLess(a, b string) bool {
+	fa, _ := strconv.ParseFloat(a, 64)
+	fb, _ := strconv.ParseFloat(b, 64)
+	return fa < fb
+}
+
+// conversationsList lists the channels the simulated Slack knows, in one
+// page.
+func (s *Slack) conversationsList(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.authorized(w, r); !ok {
+		return
+	}
+	s.mu.Lock()
+	var chans []map[string]any
+	for name, id := range s.channels {
+		chans = append(chans, map[string]any{"id": id, "name": name, "is_channel": true})
+	}
+	s.mu.Unlock()
+	writeSlackJSON(w, http.StatusOK, map[string]any{"ok": true, "channels": chans, "response_metadata": map[string]any{"next_cursor": ""}})
 }
 
 func slackFormBool(form url.Values, key string) *bool {
