@@ -169,7 +169,8 @@ func (s *Slack) before(endpoint string) {
 	}
 }
 
-// Next scripts the answer to the next request, to either endpoint.
+// Next scripts the answer to the next request, to any endpoint (a
+// scripted 200 without an error answers {"ok":false} to a read).
 // Next(429, "1") answers 429 with Retry-After: 1 (429 with "" sends no
 // Retry-After); for any other status detail is Slack's error code:
 // Next(500, "rollup_error"), Next(400, "invalid_payload"),
@@ -456,6 +457,18 @@ func (s *Slack) authorized(w http.ResponseWriter, r *http.Request) (url.Values, 
 	s.mu.Unlock()
 	if want != "" && token != want {
 		writeSlackJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "invalid_auth"})
+		return nil, false
+	}
+	if a, scripted := s.next(); scripted {
+		if s.raw(w, a) {
+			return nil, false
+		}
+		switch {
+		case a.Status != http.StatusOK:
+			writeSlackText(w, a.Status, slackBody(a))
+		default:
+			writeSlackJSON(w, a.Status, map[string]any{"ok": false, "error": a.Error})
+		}
 		return nil, false
 	}
 	return form, true
