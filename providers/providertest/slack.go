@@ -152,8 +152,9 @@ func (s *Slack) SetClock(now func() time.Time) {
 }
 
 // OnRequest calls hook with the endpoint ("webhook", "chat.postMessage")
-// before each post is answered: a test makes Slack slow by advancing its
-// clock there, or blocks it.
+// after each post is recorded (and accepted, if it is) and before it is
+// answered: a test makes Slack slow by advancing its clock there, or
+// blocks it, or kills the client while Slack has the message.
 func (s *Slack) OnRequest(hook func(endpoint string)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -256,9 +257,9 @@ func (s *Slack) webhook(w http.ResponseWriter, r *http.Request) {
 			a = SlackAnswer{Status: http.StatusOK}
 		}
 	}
-	s.before(p.Endpoint)
 	p.Status, p.Error, p.Lost, p.body = a.Status, a.Error, a.Lost, a.Body != "" || a.Location != ""
 	s.record(p)
+	s.before(p.Endpoint)
 	if s.raw(w, a) {
 		return
 	}
@@ -381,7 +382,6 @@ func (s *Slack) postMessage(w http.ResponseWriter, r *http.Request) {
 			a.Error = checkSlackMessage(p.Text, p.Blocks)
 		}
 	}
-	s.before(p.Endpoint)
 	p.Status, p.Error, p.Lost, p.body = a.Status, a.Error, a.Lost, a.Body != "" || a.Location != ""
 	accepted := p.OK()
 	var channelID string
@@ -394,6 +394,7 @@ func (s *Slack) postMessage(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}
 	s.record(p)
+	s.before(p.Endpoint)
 	if s.raw(w, a) {
 		return
 	}
