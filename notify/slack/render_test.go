@@ -282,3 +282,41 @@ func jsonStrings(t *testing.T, b []byte) []string {
 	walk(v)
 	return out
 }
+
+// TestRenderCollapsedWorstCase: notices that stand for earlier ones carry
+// one more line each, and a digest that replaces others says so; both stay
+// within Slack's limits at their largest.
+func TestRenderCollapsedWorstCase(t *testing.T) {
+	mb := maxBatch(t)
+	for _, kind := range []watcher.NoticeKind{watcher.NoticeOpened, watcher.NoticeResolved} {
+		ns := worst(mb, kind)
+		for i := range ns {
+			ns[i].Attempts = 3
+			for _, k := range []watcher.NoticeKind{watcher.NoticeOpened, watcher.NoticeResolved, watcher.NoticeReopened, watcher.NoticeEscalated} {
+				ns[i].Earlier = append(ns[i].Earlier, watcher.Notice{ID: int64(100 + i), Kind: k})
+			}
+		}
+		m := slack.RenderNotices(ns)
+		if err := slack.Validate(m); err != nil {
+			t.Errorf("%d collapsed %s notices: %v", mb, kind, err)
+		}
+		if !strings.Contains(slack.Text(m), "while Slack was unreachable") {
+			t.Errorf("collapsed notices do not say so")
+		}
+	}
+	sim, n, _ := newBot(t)
+	d := watcher.Notice{ID: 50, Kind: watcher.NoticeDigest, Digest: bigDigest(40), CreatedAt: detected, Attempts: 2,
+		Earlier: []watcher.Notice{{ID: 40, Kind: watcher.NoticeDigest, Digest: digest()}, {ID: 45, Kind: watcher.NoticeDigest, Digest: digest()}}}
+	if err := n.Deliver(t.Context(), []watcher.Notice{d}); err != nil {
+		t.Fatal(err)
+	}
+	posted := sim.Posted()
+	for i, p := range posted {
+		if err := slack.ValidatePayload(p.JSON); err != nil {
+			t.Errorf("digest message %d: %v", i, err)
+		}
+	}
+	if len(posted) == 0 || !strings.Contains(string(posted[0].JSON), "Replaces 2 earlier digests") {
+		t.Errorf("the digest does not say it replaces two others")
+	}
+}

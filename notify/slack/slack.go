@@ -212,7 +212,7 @@ func (n *Notifier) render(notices []watcher.Notice) ([]outgoing, error) {
 		case nt.Kind == watcher.NoticeDigest || nt.Digest != nil:
 			for i, m := range RenderDigest(nt.Digest) {
 				if h := nt.History(); h != "" && i == 0 {
-					m.Blocks = append(m.Blocks, contextBlock(notify.EscapeCap(h, 300)))
+					m = withHistory(m, h)
 				}
 				out = append(out, outgoing{channel: n.cfg.DigestChannel, msg: m, keys: keys})
 			}
@@ -230,6 +230,26 @@ func (n *Notifier) render(notices []watcher.Notice) ([]outgoing, error) {
 // 200 "ok", a bot's {"ok":true} with the message's ts. In bot mode the
 // message carries its notices' keys as metadata, so a lost answer can be
 // checked in the channel's history (Find).
+// withHistory adds what a collapsed digest stands for to its summary line
+// (a context block of one element), so the message keeps its block count.
+func withHistory(m Message, history string) Message {
+	el := mrkdwn(notify.EscapeCap(history, 300))
+	blocks := append([]slackgo.Block(nil), m.Blocks...)
+	for i, b := range blocks {
+		if cb, ok := b.(*slackgo.ContextBlock); ok && len(cb.ContextElements.Elements) < 10 {
+			c := *cb
+			c.ContextElements.Elements = append(append([]slackgo.MixedElement(nil), cb.ContextElements.Elements...), el)
+			blocks[i] = &c
+			m.Blocks = blocks
+			return m
+		}
+	}
+	if len(blocks) < maxBlocks {
+		m.Blocks = append(blocks, contextBlock(notify.EscapeCap(history, 300)))
+	}
+	return m
+}
+
 func (n *Notifier) post(ctx context.Context, o outgoing) error {
 	rec := &record{keepOK: true}
 	ctx = context.WithValue(ctx, recordKey{}, rec)
