@@ -41,7 +41,7 @@ func TestClaimTakesAFindingsPendingNoticesTogether(t *testing.T) {
 	if diff := cmp.Diff([]int64{1, 2, 3}, noticeIDs(first)); diff != "" {
 		t.Fatalf("first claim (-want +got):\n%s", diff)
 	}
-	if err := db.NoticesFailed(ctx, []int64{1, 3}, t0, t0.Add(time.Hour), "slack: HTTP 503", false); err != nil {
+	if err := db.NoticesFailed(ctx, []int64{1, 3}, watcher.DeliveryFailure{At: t0, Next: t0.Add(time.Hour), Reason: "slack: HTTP 503"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.NoticesSent(ctx, []int64{2}, t0); err != nil {
@@ -140,7 +140,7 @@ func TestStartAttemptChecksTheClaim(t *testing.T) {
 
 // TestAttemptStartKeptUntilSent: a failed attempt may still have posted
 // (a client timeout), so its start stays through failures and later
-// attempts, and goes only when the notice is marked sent.
+// attempts; it goes when Slack refuses the message or the notice is sent.
 func TestAttemptStartKeptUntilSent(t *testing.T) {
 	db, _ := mustOpen(t)
 	ctx := context.Background()
@@ -157,7 +157,7 @@ func TestAttemptStartKeptUntilSent(t *testing.T) {
 	if ok, err := db.StartAttempt(ctx, "a", []int64{n.ID}, t0, t0.Add(time.Minute)); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	if err := db.NoticesFailed(ctx, []int64{n.ID}, t0, t0.Add(time.Minute), "slack: timeout", false); err != nil {
+	if err := db.NoticesFailed(ctx, []int64{n.ID}, watcher.DeliveryFailure{At: t0, Next: t0.Add(time.Minute), Reason: "slack: timeout"}); err != nil {
 		t.Fatal(err)
 	}
 	n = claim(t0.Add(time.Minute))
@@ -174,7 +174,21 @@ func TestAttemptStartKeptUntilSent(t *testing.T) {
 	if !n.AttemptedAt.Equal(t0) {
 		t.Errorf("AttemptedAt after a second attempt = %v, want the first's %v", n.AttemptedAt, t0)
 	}
-	if err := db.NoticesSent(ctx, []int64{n.ID}, t0.Add(time.Minute)); err != nil {
+	// Slack refusing the message ends the doubt.
+	if err := db.NoticesFailed(ctx, []int64{n.ID}, watcher.DeliveryFailure{At: t0.Add(time.Minute), Next: t0.Add(2 * time.Minute),
+		Reason: "slack: channel_not_found", Refused: true}); err != nil {
 		t.Fatal(err)
+	}
+	if n = claim(t0.Add(2 * time.Minute)); !n.AttemptedAt.IsZero() {
+		t.Errorf("AttemptedAt after a refusal = %v, want none", n.AttemptedAt)
+	}
+	if ok, err := db.StartAttempt(ctx, "a", []int64{n.ID}, t0.Add(2*time.Minute), t0.Add(3*time.Minute)); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if err := db.NoticesSent(ctx, []int64{n.ID}, t0.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.ClaimNotices(ctx, "a", t0.Add(time.Hour), time.Minute, 10); err != nil || len(n) != 0 {
+		t.Errorf("claim after sent = %v, %v", noticeIDs(n), err)
 	}
 }

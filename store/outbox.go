@@ -332,19 +332,22 @@ func (db *DB) NoticesSent(ctx context.Context, ids []int64, at time.Time) error 
 	})
 }
 
-// NoticesFailed records a failed attempt.
-func (db *DB) NoticesFailed(ctx context.Context, ids []int64, at, next time.Time, reason string, giveUp bool) error {
+// NoticesFailed records a failed attempt. The start of an attempt whose
+// outcome is unknown stays, for the next deliverer to check; a refusal
+// clears it.
+func (db *DB) NoticesFailed(ctx context.Context, ids []int64, f watcher.DeliveryFailure) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	var gaveUp any
-	if giveUp {
-		gaveUp = formatTime(at)
+	if f.GiveUp {
+		gaveUp = formatTime(f.At)
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		args := append([]any{formatTime(next), reason, gaveUp}, int64Args(ids)...)
+		args := append([]any{formatTime(f.Next), f.Reason, gaveUp, f.Refused}, int64Args(ids)...)
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
-			given_up_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id IN (`+placeholders(len(ids))+")", args...)
+			given_up_at = ?, claimed_by = NULL, claimed_until = NULL,
+			attempt_started_at = CASE WHEN ? THEN NULL ELSE attempt_started_at END WHERE id IN (`+placeholders(len(ids))+")", args...)
 		return err
 	})
 }

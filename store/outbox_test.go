@@ -87,10 +87,10 @@ func TestNoticeOutcomes(t *testing.T) {
 	if err := db.NoticesSent(ctx, []int64{sent}, at); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.NoticesFailed(ctx, []int64{failed}, at, at.Add(5*time.Minute), "slack: 429 (retry after 5m0s)", false); err != nil {
+	if err := db.NoticesFailed(ctx, []int64{failed}, watcher.DeliveryFailure{At: at, Next: at.Add(5 * time.Minute), Reason: "slack: 429 (retry after 5m0s)"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.NoticesFailed(ctx, []int64{gaveUp}, at, at, "slack: invalid_blocks", true); err != nil {
+	if err := db.NoticesFailed(ctx, []int64{gaveUp}, watcher.DeliveryFailure{At: at, Next: at, Reason: "slack: invalid_blocks", GiveUp: true}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.ReleaseNotices(ctx, "a", []int64{released}, at.Add(2*time.Minute)); err != nil {
@@ -137,7 +137,7 @@ func TestNoticeOutcomes(t *testing.T) {
 		t.Errorf("failed notice Attempts = %d, want 1", got[0].Attempts)
 	}
 	// Failing again counts again; the sent and given-up ones never return.
-	if err := db.NoticesFailed(ctx, []int64{failed}, at.Add(6*time.Minute), at.Add(7*time.Minute), "slack: 500", false); err != nil {
+	if err := db.NoticesFailed(ctx, []int64{failed}, watcher.DeliveryFailure{At: at.Add(6 * time.Minute), Next: at.Add(7 * time.Minute), Reason: "slack: 500"}); err != nil {
 		t.Fatal(err)
 	}
 	got = claim(at.Add(time.Hour))

@@ -128,12 +128,13 @@ func (e *Engine) deliverClaimed(ctx context.Context, owner string, claimed []Not
 		if IsPermanent(err) {
 			rep.GivenUp += len(ids)
 			log.Error("notice rejected; given up", "notices", len(ids), "error", err.Error())
-			if err := e.Store.NoticesFailed(ctx, ids, now, now, err.Error(), true); err != nil {
+			f := DeliveryFailure{At: now, Next: now, Reason: err.Error(), GiveUp: true, Refused: true}
+			if err := e.Store.NoticesFailed(ctx, ids, f); err != nil {
 				log.Error("recording a given-up notice", "error", err.Error())
 			}
 			continue
 		}
-		next := e.failed(ctx, b, err, now, rep)
+		next := e.failed(ctx, b, err, IsRefused(err), now, rep)
 		e.release(ctx, owner, batches[i+1:], next)
 		return true
 	}
@@ -141,8 +142,8 @@ func (e *Engine) deliverClaimed(ctx context.Context, owner string, claimed []Not
 }
 
 // failed records a retryable failure of a batch and returns when it is due
-// again.
-func (e *Engine) failed(ctx context.Context, b []Notice, err error, now time.Time, rep *DeliverReport) time.Time {
+// again; refused says Slack answered that it did not take the message.
+func (e *Engine) failed(ctx context.Context, b []Notice, err error, refused bool, now time.Time, rep *DeliverReport) time.Time {
 	log := e.logger()
 	ids := noticeIDs(b)
 	next, giveUp := retryAt(b, err, now)
@@ -153,7 +154,8 @@ func (e *Engine) failed(ctx context.Context, b []Notice, err error, now time.Tim
 		rep.Failed += len(ids)
 		log.Warn("notice delivery failed; will retry", "notices", len(ids), "retry_at", FormatTime(next), "error", err.Error())
 	}
-	if err := e.Store.NoticesFailed(ctx, ids, now, next, err.Error(), giveUp); err != nil {
+	f := DeliveryFailure{At: now, Next: next, Reason: err.Error(), GiveUp: giveUp, Refused: refused}
+	if err := e.Store.NoticesFailed(ctx, ids, f); err != nil {
 		log.Error("recording a failed notice", "error", err.Error())
 	}
 	return next
@@ -206,7 +208,8 @@ func (e *Engine) settleUnknown(ctx context.Context, owner string, claimed []Noti
 		return claimed, false
 	case err != nil:
 		rep.Err = err
-		e.failed(ctx, claimed, fmt.Errorf("looking for notices whose answer was lost: %w", err), now, rep)
+		// Not a refusal of these notices: their doubt stays.
+		e.failed(ctx, claimed, fmt.Errorf("looking for notices whose answer was lost: %w", err), false, now, rep)
 		return nil, true
 	}
 	if len(found) == 0 {

@@ -313,3 +313,39 @@ func setFlag(t *testing.T, e *watcher.Engine, bad bool) {
 	flags[e].set("src", fmt.Sprintf(`{"bad": %v}`, bad))
 	pollOnce(t, e)
 }
+
+// TestDeliverRefusalLeavesNoDoubt: Slack answering ok:false did not post
+// the message, so the retry posts without reading the channel's history;
+// after a lost answer it reads it first.
+func TestDeliverRefusalLeavesNoDoubt(t *testing.T) {
+	clk := newClock(t0)
+	db, up, sim := openStore(t), newUpstream(t), providertest.NewSlack()
+	t.Cleanup(sim.Close)
+	sim.SetClock(clk.Now)
+	e := &watcher.Engine{Store: db, Notifier: botNotifier(t, sim), Policy: everyone, Now: clk.Now}
+	up.set("src", `{"items": []}`)
+	e.Sources = []*watcher.Runtime{jsonSource(t, up, "src", many(1))}
+	pollOnce(t, e)
+
+	sim.Next(http.StatusOK, "not_in_channel")
+	if rep := e.Deliver(context.Background()); rep.Failed != 1 {
+		t.Fatalf("Deliver = %+v", rep)
+	}
+	clk.Add(time.Minute)
+	if rep := e.Deliver(context.Background()); rep.Sent != 1 {
+		t.Fatalf("Deliver after the refusal = %+v", rep)
+	}
+	if n := sim.Calls("conversations.history") + sim.Calls("conversations.list"); n != 0 {
+		t.Errorf("%d history reads after a refusal, want none", n)
+	}
+	up.set("src", `{"items": [1]}`)
+	e.Sources = []*watcher.Runtime{jsonSource(t, up, "src", many(2))}
+	pollOnce(t, e)
+	sim.Script(providertest.SlackAnswer{Status: http.StatusGatewayTimeout})
+	e.Deliver(context.Background())
+	clk.Add(time.Minute)
+	rep := e.Deliver(context.Background())
+	if rep.Sent != 1 || sim.Calls("conversations.history") != 1 {
+		t.Errorf("Deliver after a 504 = %+v with %d history reads; want it looked for once, then posted", rep, sim.Calls("conversations.history"))
+	}
+}

@@ -35,6 +35,29 @@ func (e *PermanentError) Error() string { return e.Err.Error() }
 
 func (e *PermanentError) Unwrap() error { return e.Err }
 
+// Refused marks err as a refusal: the destination answered that it did not
+// take the message (Slack's ok:false, an HTTP 4xx), unlike a timeout or a
+// 5xx from a proxy, after which the message may have been posted. The
+// message of err is kept.
+func Refused(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &refusedError{err}
+}
+
+type refusedError struct{ error }
+
+func (e *refusedError) Unwrap() error { return e.error }
+
+// IsRefused reports whether err says the message was not taken: a
+// refusal, a Retry-After, or a permanent rejection.
+func IsRefused(err error) bool {
+	var r *refusedError
+	var ra *RetryAfterError
+	return errors.As(err, &r) || errors.As(err, &ra) || IsPermanent(err)
+}
+
 // IsPermanent reports whether err, or an error it wraps, is permanent.
 func IsPermanent(err error) bool {
 	var p *PermanentError

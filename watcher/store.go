@@ -60,8 +60,10 @@ type Store interface {
 	// NoticesSent marks claimed notices delivered.
 	NoticesSent(ctx context.Context, ids []int64, at time.Time) error
 	// NoticesFailed records a failed attempt: the notices are released and
-	// due again at next; giveUp ends them for good with the reason.
-	NoticesFailed(ctx context.Context, ids []int64, at, next time.Time, reason string, giveUp bool) error
+	// due again at f.Next, or given up for good with the reason. The
+	// attempt's start stays recorded unless f.Refused: a timeout may hide
+	// a message that was posted.
+	NoticesFailed(ctx context.Context, ids []int64, f DeliveryFailure) error
 	// ReleaseNotices gives notices owner still holds back untouched, due
 	// at next.
 	ReleaseNotices(ctx context.Context, owner string, ids []int64, next time.Time) error
@@ -119,6 +121,17 @@ type Failure struct {
 	Raise  *Finding
 	Policy NoticePolicy
 	Group  string
+}
+
+// DeliveryFailure is one failed delivery attempt.
+type DeliveryFailure struct {
+	At, Next time.Time
+	Reason   string
+	// GiveUp ends the notices for good.
+	GiveUp bool
+	// Refused: the destination answered that it did not take the message
+	// (see IsRefused), so the attempt leaves no doubt to check.
+	Refused bool
 }
 
 // OutboxStats describes the outbox.

@@ -59,6 +59,10 @@ func (n *Notifier) classify(err error, rec *record, op string) error {
 		sc   slackgo.StatusCodeError
 		out  error
 		code = rec.reason()
+		// refused: Slack answered that it did not take the message (a
+		// 429, ok:false, a 4xx), so nothing is left to look for later; a
+		// 5xx may come from a proxy that timed out on a message Slack took.
+		refused bool
 	)
 	switch {
 	case errors.Is(err, errNotSlackSuccess):
@@ -67,17 +71,20 @@ func (n *Notifier) classify(err error, rec *record, op string) error {
 		out = &watcher.RetryAfterError{After: max(rl.RetryAfter, 0), Err: errors.New("slack: rate limited (HTTP 429)")}
 	case rec.status == http.StatusTooManyRequests:
 		// No Retry-After, or one slack-go could not read (an HTTP date).
+		refused = true
 		out = errors.New("slack: rate limited (HTTP 429)")
 		if after := polite.RetryAfter(rec.header, time.Now(), 0); after > 0 {
 			out = &watcher.RetryAfterError{After: after, Err: out}
 		}
 	case errors.As(err, &se):
+		refused = true
 		code = safeCode(se.Err)
 		out = fmt.Errorf("slack: %s", code)
 		if permanentCodes[code] {
 			out = &watcher.PermanentError{Err: out}
 		}
 	case errors.As(err, &sc):
+		refused = sc.Code >= 400 && sc.Code < 500
 		if code != "" {
 			out = fmt.Errorf("slack: %s (HTTP %d)", code, sc.Code)
 		} else {
@@ -97,6 +104,9 @@ func (n *Notifier) classify(err error, rec *record, op string) error {
 	out = notify.Redact(out, n.cfg.Token)
 	if msg := out.Error(); tokenRE.MatchString(msg) {
 		out = notify.Redact(out, tokenRE.FindAllString(msg, -1)...)
+	}
+	if refused {
+		out = watcher.Refused(out)
 	}
 	return out
 }

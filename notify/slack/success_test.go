@@ -74,3 +74,42 @@ func TestBotOnlyOKWithTSIsSuccess(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorsSayWhetherSlackRefused: an answer in which Slack refuses the
+// message (ok:false, a 4xx, a 429) leaves no doubt; a 5xx (maybe a proxy
+// that gave up on a message Slack took), a dropped connection or an answer
+// that is not Slack's do.
+func TestErrorsSayWhetherSlackRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		bot     bool
+		answer  providertest.SlackAnswer
+		refused bool
+	}{
+		{"BotOKFalse", true, providertest.SlackAnswer{Status: http.StatusOK, Error: "channel_not_found"}, true},
+		{"BotRateLimited", true, providertest.SlackAnswer{Status: http.StatusTooManyRequests, RetryAfter: "3"}, true},
+		{"BotBadGateway", true, providertest.SlackAnswer{Status: http.StatusBadGateway}, false},
+		{"BotAnswerLost", true, providertest.SlackAnswer{Lost: true}, false},
+		{"BotEmptyObject", true, providertest.SlackAnswer{Status: http.StatusOK, Body: "{}", ContentType: "application/json"}, false},
+		{"WebhookNotFound", false, providertest.SlackAnswer{Status: http.StatusNotFound, Error: "channel_not_found"}, true},
+		{"WebhookForbidden", false, providertest.SlackAnswer{Status: http.StatusForbidden, Error: "action_prohibited"}, true},
+		{"WebhookRollupError", false, providertest.SlackAnswer{Status: http.StatusInternalServerError, Error: "rollup_error"}, false},
+		{"WebhookGatewayTimeout", false, providertest.SlackAnswer{Status: http.StatusGatewayTimeout}, false},
+		{"WebhookAnswerLost", false, providertest.SlackAnswer{Lost: true}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim, n, _ := newWebhook(t)
+			if tc.bot {
+				sim, n, _ = newBot(t)
+			}
+			sim.Script(tc.answer)
+			err := n.Deliver(t.Context(), one())
+			if err == nil {
+				t.Fatal("Deliver succeeded")
+			}
+			if got := watcher.IsRefused(err); got != tc.refused {
+				t.Errorf("IsRefused(%q) = %v, want %v", err, got, tc.refused)
+			}
+		})
+	}
+}

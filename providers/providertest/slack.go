@@ -40,6 +40,7 @@ type Slack struct {
 	hook     func(endpoint string)
 	history  map[string][]SlackPayload // channel ID -> accepted messages, oldest first
 	channels map[string]string         // channel name -> ID
+	calls    map[string]int            // endpoint -> requests
 }
 
 // SlackAnswer is one scripted answer.
@@ -109,12 +110,12 @@ func (p SlackPayload) OK() bool {
 
 // NewSlack starts a simulated Slack on loopback; Close stops it.
 func NewSlack() *Slack {
-	s := &Slack{now: time.Now, history: map[string][]SlackPayload{}, channels: map[string]string{}}
+	s := &Slack{now: time.Now, history: map[string][]SlackPayload{}, channels: map[string]string{}, calls: map[string]int{}}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/services/", s.webhook)
-	mux.HandleFunc("/api/chat.postMessage", s.postMessage)
-	mux.HandleFunc("/api/conversations.history", s.conversationsHistory)
-	mux.HandleFunc("/api/conversations.list", s.conversationsList)
+	mux.HandleFunc("/services/", s.counted("webhook", s.webhook))
+	mux.HandleFunc("/api/chat.postMessage", s.counted("chat.postMessage", s.postMessage))
+	mux.HandleFunc("/api/conversations.history", s.counted("conversations.history", s.conversationsHistory))
+	mux.HandleFunc("/api/conversations.list", s.counted("conversations.list", s.conversationsList))
 	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		io.WriteString(w, "<html><body>Sign in to Slack</body></html>")
@@ -141,6 +142,24 @@ func (s *Slack) RequireToken(token string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.token = token
+}
+
+// counted counts the requests to an endpoint.
+func (s *Slack) counted(endpoint string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.calls[endpoint]++
+		s.mu.Unlock()
+		h(w, r)
+	}
+}
+
+// Calls returns how many requests an endpoint ("webhook",
+// "chat.postMessage", "conversations.history", "conversations.list") got.
+func (s *Slack) Calls(endpoint string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[endpoint]
 }
 
 // SetClock sets the clock that stamps messages (their ts), so a test on
