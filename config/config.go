@@ -69,6 +69,17 @@ type Digest struct {
 // Server is the [server] table.
 type Server struct {
 	Listen string `toml:"listen"`
+	// The API's bearer tokens (server.go): read, and a separate one for
+	// acks and silences; each from an environment variable or a file.
+	APITokenEnv       string `toml:"api_token_env"`
+	APITokenFile      string `toml:"api_token_file"`
+	APIWriteTokenEnv  string `toml:"api_write_token_env"`
+	APIWriteTokenFile string `toml:"api_write_token_file"`
+	// PublicURL is where people reach the web view; notices link to it.
+	PublicURL string `toml:"public_url"`
+
+	APIToken      Secret `toml:"-"`
+	APIWriteToken Secret `toml:"-"`
 }
 
 // Source is one [[source]] table; which keys apply depends on its type.

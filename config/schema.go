@@ -15,7 +15,7 @@ var (
 	notifyKeys    = keySet("slack")
 	slackKeys     = keySet("webhook_url_env", "token_env", "channel", "api_url", "min_severity", "send_resolved")
 	digestKeys    = keySet("schedule", "channel")
-	serverKeys    = keySet("listen")
+	serverKeys    = keySet("listen", "api_token_env", "api_token_file", "api_write_token_env", "api_write_token_file", "public_url")
 	commonKeys    = keySet("name", "type", "schedule", "ignore", "timeout")
 	thresholdKeys = keySet("path", "above", "below", "severity", "category")
 	expectKeys    = keySet("source", "path", "contains", "equals", "present", "absent", "semver", "severity", "note")

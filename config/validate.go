@@ -44,6 +44,7 @@ func (l *loader) validate(c *Config) {
 	} else if !validPort(port) {
 		l.errorAt("server.listen", fmt.Sprintf("server: listen %q: the port must be a number up to 65535", c.Server.Listen))
 	}
+	l.validateServer(c) // server.go
 	seen := map[string]int{}
 	for i := range c.Sources {
 		l.validateSource(i, &c.Sources[i], seen)

@@ -160,9 +160,15 @@ func (m *Monitor) Delivered(sent, failed, gaveUp int) {
 // Handler serves /healthz and /metrics.
 func (m *Monitor) Handler() http.Handler {
 	mux := http.NewServeMux()
+	m.Register(mux)
+	return mux
+}
+
+// Register adds /healthz and /metrics to a mux the daemon shares with
+// the API and the web view.
+func (m *Monitor) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", m.health)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
-	return mux
 }
 
 type sourceHealth struct {

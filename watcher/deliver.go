@@ -64,6 +64,7 @@ func (e *Engine) Deliver(ctx context.Context) DeliverReport {
 		if len(claimed) == 0 {
 			break
 		}
+		claimed = e.holdSilenced(ctx, owner, claimed) // silence.go
 		if e.deliverClaimed(ctx, owner, claimed, &rep) {
 			break
 		}

@@ -111,34 +111,36 @@ func (f *Finding) Fingerprint() string {
 }
 
 // MarshalJSON writes the contract's finding object: integer IDs, RFC 3339
-// UTC times, null for times not set; and the url, further links and every
-// rule that judged it.
+// UTC times, null for times not set; the fingerprint, which names the
+// finding across stores; and the url, further links and every rule that
+// judged it.
 func (f Finding) MarshalJSON() ([]byte, error) {
 	links := f.Links
 	if links == nil {
 		links = []Link{}
 	}
 	return json.Marshal(struct {
-		ID         int64    `json:"id"`
-		Source     string   `json:"source"`
-		Rule       string   `json:"rule"`
-		Severity   Severity `json:"severity"`
-		Category   Category `json:"category"`
-		Path       string   `json:"path"`
-		Title      string   `json:"title"`
-		Detail     string   `json:"detail"`
-		State      State    `json:"state"`
-		DetectedAt *string  `json:"detected_at"`
-		ResolvedAt *string  `json:"resolved_at"`
-		AckedAt    *string  `json:"acked_at"`
-		AckNote    *string  `json:"ack_note"`
-		SnapshotID *int64   `json:"snapshot_id"`
-		URL        string   `json:"url"`
-		Links      []Link   `json:"links"`
-		Rules      []string `json:"rules"`
-		Reason     string   `json:"resolved_reason,omitempty"`
+		ID          int64    `json:"id"`
+		Fingerprint string   `json:"fingerprint"`
+		Source      string   `json:"source"`
+		Rule        string   `json:"rule"`
+		Severity    Severity `json:"severity"`
+		Category    Category `json:"category"`
+		Path        string   `json:"path"`
+		Title       string   `json:"title"`
+		Detail      string   `json:"detail"`
+		State       State    `json:"state"`
+		DetectedAt  *string  `json:"detected_at"`
+		ResolvedAt  *string  `json:"resolved_at"`
+		AckedAt     *string  `json:"acked_at"`
+		AckNote     *string  `json:"ack_note"`
+		SnapshotID  *int64   `json:"snapshot_id"`
+		URL         string   `json:"url"`
+		Links       []Link   `json:"links"`
+		Rules       []string `json:"rules"`
+		Reason      string   `json:"resolved_reason,omitempty"`
 	}{
-		f.ID, f.Source, f.Rule, f.Severity, f.Category, f.Path, f.Title, f.Detail, f.State,
+		f.ID, f.Fingerprint(), f.Source, f.Rule, f.Severity, f.Category, f.Path, f.Title, f.Detail, f.State,
 		timeString(&f.DetectedAt), timeString(f.ResolvedAt), timeString(f.AckedAt),
 		nonEmpty(f.AckNote), nonZero(f.SnapshotID), f.URL, links, f.Rules(), f.ResolvedReason,
 	})

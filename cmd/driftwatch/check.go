@@ -2,32 +2,17 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/driftwatch/driftwatch/api"
 	"github.com/driftwatch/driftwatch/store"
 	"github.com/driftwatch/driftwatch/watcher"
 )
-
-type staleSource struct {
-	Source      string  `json:"source"`
-	LastSuccess *string `json:"last_success"`
-}
-
-type checkResult struct {
-	Status   string            `json:"status"`
-	FailOn   string            `json:"fail_on"`
-	Findings []watcher.Finding `json:"findings"`
-	Stale    []staleSource     `json:"stale"`
-	maxAge   time.Duration
-	sources  int
-}
 
 func (a *app) checkCommand() *cobra.Command {
 	var failOn, format, maxAge string
@@ -64,104 +49,20 @@ Exit status: 0 pass, 1 fail, 2 usage, config or store error.`,
 					return failf(exitUsage, "--max-age: %v", err)
 				}
 			}
-			load := a.readConfig
-			if refresh {
-				load = a.loadConfig
-			}
-			cfg, err := load()
+			q := api.CheckQuery{FailOn: threshold, MaxAge: age, Sources: sources}
+			res, err := a.check(cmd.Context(), q, refresh, timeout)
 			if err != nil {
 				return err
-			}
-			for _, s := range sources {
-				if _, ok := cfg.Source(s); !ok {
-					return failf(exitUsage, "unknown source %q", s)
-				}
-			}
-			mode := store.Read
-			if refresh {
-				mode = store.Create
-			}
-			db, err := a.openStore(cmd.Context(), cfg, mode)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			if refresh {
-				e, err := a.engine(cfg, db, nil)
-				if err != nil {
-					return err
-				}
-				e.Notifier = nil
-				ctx, cancel := context.WithTimeoutCause(cmd.Context(), timeout, fmt.Errorf("check --refresh took longer than --timeout %s", timeout))
-				defer cancel()
-				rep, err := e.Poll(ctx, sources...)
-				if err != nil {
-					return fail(exitUsage, err)
-				}
-				if err := rep.StoreErr(); err != nil {
-					return fail(exitUsage, err)
-				}
-				for _, s := range rep.Sources {
-					if s.Err != nil {
-						a.logger.Warn("refresh failed; checking the stored state", "source", s.Source, "error", s.Err.Error())
-					}
-				}
-			}
-			// Findings of a source no longer configured do not fail the
-			// gate, even before a poll retires them.
-			scope := sources
-			if len(scope) == 0 {
-				scope = sourceNames(cfg)
-			}
-			var fs []watcher.Finding
-			if len(scope) > 0 {
-				fs, err = db.Findings(cmd.Context(), watcher.FindingFilter{States: []watcher.State{watcher.Open}, Sources: scope, MinSeverity: threshold})
-			}
-			if err != nil {
-				return fail(exitUsage, err)
-			}
-			res := checkResult{Status: "pass", FailOn: threshold.String(), Findings: fs, Stale: []staleSource{}, maxAge: age}
-			if res.Findings == nil {
-				res.Findings = []watcher.Finding{}
-			}
-			names := sources
-			if len(names) == 0 {
-				for _, s := range cfg.Sources {
-					names = append(names, s.Name)
-				}
-			}
-			res.sources = len(names)
-			if age > 0 {
-				now := time.Now()
-				for _, name := range names {
-					st, err := db.SourceState(cmd.Context(), name)
-					if err != nil {
-						return fail(exitUsage, err)
-					}
-					if st.LastSuccessAt == nil || now.Sub(*st.LastSuccessAt) > age {
-						ss := staleSource{Source: name}
-						if st.LastSuccessAt != nil {
-							t := watcher.FormatTime(*st.LastSuccessAt)
-							ss.LastSuccess = &t
-						}
-						res.Stale = append(res.Stale, ss)
-					}
-				}
-			}
-			if len(res.Findings) > 0 || len(res.Stale) > 0 {
-				res.Status = "fail"
 			}
 			switch format {
 			case "json":
-				enc := json.NewEncoder(a.stdout())
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(res); err != nil {
+				if err := api.Encode(a.stdout(), res); err != nil {
 					return fail(exitUsage, err)
 				}
 			case "github":
-				writeGitHub(a.stdout(), &res)
+				writeGitHub(a.stdout(), res)
 			default:
-				writeCheckText(a.stdout(), &res)
+				writeCheckText(a.stdout(), res)
 			}
 			if res.Status == "fail" {
 				return silentExit(exitFail)
@@ -179,43 +80,80 @@ Exit status: 0 pass, 1 fail, 2 usage, config or store error.`,
 	return cmd
 }
 
-// longestAge bounds --since and --max-age: a century, far from where a
-// time.Duration wraps round to a negative span.
-const longestAge = 100 * 365 * 24 * time.Hour
-
-// parseAge reads the span --since and --max-age take: a Go duration, whole
-// days ("7d"), or both ("1d12h"). It is positive and at most a century.
-func parseAge(s string) (time.Duration, error) {
-	bad := fmt.Errorf("%q: want a positive duration such as 24h, 7d or 1d12h (at most %dd)", s, int(longestAge/(24*time.Hour)))
-	rest := strings.TrimSpace(s)
-	var d time.Duration
-	if i := strings.IndexByte(rest, 'd'); i > 0 {
-		days, err := strconv.ParseInt(rest[:i], 10, 64)
-		if err != nil || days < 0 || days > int64(longestAge/(24*time.Hour)) {
-			return 0, bad
+// check answers the check from the console: the daemon's with --server,
+// else the local store's; with refresh (local only) it polls first,
+// queueing but not posting notices.
+func (a *app) check(ctx context.Context, q api.CheckQuery, refresh bool, timeout time.Duration) (*api.CheckResult, error) {
+	if a.remote() {
+		if refresh {
+			return nil, failf(exitUsage, "--refresh polls from this machine; with --server the daemon polls on its schedule")
 		}
-		d, rest = time.Duration(days)*24*time.Hour, rest[i+1:]
-	}
-	if rest != "" {
-		more, err := time.ParseDuration(rest)
-		if err != nil || more < 0 {
-			return 0, bad
+		svc, done, err := a.console(ctx, store.Read)
+		if err != nil {
+			return nil, err
 		}
-		d += more
+		defer done()
+		res, err := svc.Check(ctx, q)
+		return res, consoleFail(err)
 	}
-	if d <= 0 || d > longestAge {
-		return 0, bad
+	load := a.readConfig
+	if refresh {
+		load = a.loadConfig
 	}
-	return d, nil
+	cfg, err := load()
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range q.Sources {
+		if _, ok := cfg.Source(s); !ok {
+			return nil, failf(exitUsage, "unknown source %q", s)
+		}
+	}
+	mode := store.Read
+	if refresh {
+		mode = store.Create
+	}
+	db, err := a.openStore(ctx, cfg, mode)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	if refresh {
+		e, err := a.engine(cfg, db, nil)
+		if err != nil {
+			return nil, err
+		}
+		e.Notifier = nil
+		pctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("check --refresh took longer than --timeout %s", timeout))
+		defer cancel()
+		rep, err := e.Poll(pctx, q.Sources...)
+		if err != nil {
+			return nil, fail(exitUsage, err)
+		}
+		if err := rep.StoreErr(); err != nil {
+			return nil, fail(exitUsage, err)
+		}
+		for _, s := range rep.Sources {
+			if s.Err != nil {
+				a.logger.Warn("refresh failed; checking the stored state", "source", s.Source, "error", s.Err.Error())
+			}
+		}
+	}
+	res, err := api.NewLocal(db, cfg).Check(ctx, q)
+	return res, consoleFail(err)
 }
 
-func writeCheckText(w io.Writer, r *checkResult) {
+// parseAge reads the span --since, --max-age and --for take (api.ParseDuration).
+func parseAge(s string) (time.Duration, error) { return api.ParseDuration(s) }
+
+func writeCheckText(w io.Writer, r *api.CheckResult) {
 	if r.Status == "pass" {
 		fmt.Fprintf(w, "PASS: no open findings at or above %s", r.FailOn)
-		if r.maxAge > 0 {
-			fmt.Fprintf(w, ", every source fetched within %s", r.maxAge)
+		if r.MaxAge != "" {
+			fmt.Fprintf(w, ", every source fetched within %s", r.MaxAge)
 		}
-		fmt.Fprintf(w, " (%d sources)\n", r.sources)
+		fmt.Fprintf(w, " (%d sources)\n", r.Sources)
+		writeSilencedText(w, r)
 		return
 	}
 	fmt.Fprintf(w, "FAIL: %d open finding(s) at or above %s", len(r.Findings), r.FailOn)
@@ -231,15 +169,27 @@ func writeCheckText(w io.Writer, r *checkResult) {
 		if s.LastSuccess != nil {
 			last = "last successful fetch " + *s.LastSuccess
 		}
-		fmt.Fprintf(w, "  %-8s  %s  %s (max age %s)\n", "stale", s.Source, last, r.maxAge)
+		fmt.Fprintf(w, "  %-8s  %s  %s (max age %s)\n", "stale", s.Source, last, r.MaxAge)
 	}
+	writeSilencedText(w, r)
 	if len(r.Findings) > 0 {
 		fmt.Fprintf(w, "Handled or accepted? Acknowledge it: driftwatch ack %d --note \"why\"\n", r.Findings[0].ID)
 	}
 }
 
+// writeSilencedText lists the findings a silence keeps from failing.
+func writeSilencedText(w io.Writer, r *api.CheckResult) {
+	if len(r.Silenced) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%d finding(s) silenced:\n", len(r.Silenced))
+	for _, f := range r.Silenced {
+		fmt.Fprintf(w, "  %-8s  %s  #%d  %s  [silence %d until %s]\n", f.Severity, f.Source, f.ID, oneLine(f.Title), f.Silence.ID, f.Silence.EndsAt)
+	}
+}
+
 // writeGitHub prints GitHub Actions workflow commands.
-func writeGitHub(w io.Writer, r *checkResult) {
+func writeGitHub(w io.Writer, r *api.CheckResult) {
 	for _, f := range r.Findings {
 		level := map[watcher.Severity]string{watcher.Breaking: "error", watcher.Warning: "warning", watcher.Info: "notice"}[f.Severity]
 		title := fmt.Sprintf("%s %s: %s", f.Source, f.Severity, f.Rule)
@@ -251,7 +201,7 @@ func writeGitHub(w io.Writer, r *checkResult) {
 		if s.LastSuccess != nil {
 			last = "last successful fetch " + *s.LastSuccess
 		}
-		fmt.Fprintf(w, "::error title=%s::%s\n", ghProperty("stale source "+s.Source), ghData(fmt.Sprintf("%s: %s (max age %s)", s.Source, last, r.maxAge)))
+		fmt.Fprintf(w, "::error title=%s::%s\n", ghProperty("stale source "+s.Source), ghData(fmt.Sprintf("%s: %s (max age %s)", s.Source, last, r.MaxAge)))
 	}
 }
 

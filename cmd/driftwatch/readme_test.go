@@ -105,6 +105,10 @@ api_url = "`+gh.URL()+`"
 	c.env["AUTH0_CLIENT_ID"] = sim.ClientID()
 	c.env["AUTH0_CLIENT_SECRET"] = sim.ClientSecret()
 	c.env["DRIFTWATCH_CONFIG"] = filepath.Join(c.dir, "driftwatch.toml")
+	// The daemon's API over the same store, for --server and curl lines.
+	server := readmeServer(t, c)
+	c.env["DRIFTWATCH_TOKEN"] = readmeToken
+	vars := map[string]string{"DRIFTWATCH_SERVER": server, "DRIFTWATCH_TOKEN": readmeToken}
 
 	covered := map[string]string{
 		"go test ./...": "this very run",
@@ -117,12 +121,17 @@ api_url = "`+gh.URL()+`"
 	}
 	ran := 0
 	for _, line := range cmds {
-		w := words(line)
+		line = strings.ReplaceAll(line, readmeServerURL, server)
+		w := words(os.Expand(line, func(k string) string { return vars[k] }))
 		switch {
 		case covered[line] != "":
 			continue
 		case w[0] == "export":
 			continue // the secrets, set in c.env above
+		case w[0] == "curl":
+			readmeCurl(t, line, w[1:])
+			ran++
+			continue
 		case len(w) >= 3 && w[0] == "go" && w[1] == "run" && w[2] == "./cmd/driftwatch":
 			w = append([]string{"driftwatch"}, w[3:]...)
 		case w[0] != "driftwatch":

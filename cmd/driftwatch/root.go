@@ -53,6 +53,7 @@ type app struct {
 	configPath string
 	logFormat  string
 	verbose    bool
+	server     string // --server: ask this daemon's API (console.go)
 	logger     *slog.Logger
 }
 
@@ -139,9 +140,10 @@ a weekly digest, and a pre-deploy check that fails a pipeline on open drift.`,
 	pf.StringVarP(&a.configPath, "config", "c", "", "config file (default $DRIFTWATCH_CONFIG, else ./driftwatch.toml)")
 	pf.StringVar(&a.logFormat, "log-format", "text", "log format on stderr: text or json")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "debug logs")
+	pf.StringVar(&a.server, "server", "", "ask a driftwatch daemon's API at this URL instead of the local store (default $DRIFTWATCH_SERVER; token in $DRIFTWATCH_TOKEN)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fail(exitUsage, err) })
 	root.AddCommand(a.versionCommand(), a.validateCommand(), a.pollCommand(), a.checkCommand(),
-		a.findingsCommand(), a.ackCommand(), a.diffCommand(), a.historyCommand(), a.showCommand(),
+		a.findingsCommand(), a.ackCommand(), a.silenceCommand(), a.diffCommand(), a.historyCommand(), a.showCommand(),
 		a.digestCommand(), a.runCommand(), a.demoCommand(), a.explainCommand())
 	return root
 }

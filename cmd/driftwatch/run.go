@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/driftwatch/driftwatch/api"
 	"github.com/driftwatch/driftwatch/config"
 	"github.com/driftwatch/driftwatch/monitor"
 	"github.com/driftwatch/driftwatch/store"
@@ -64,7 +65,12 @@ func (a *app) daemon(ctx context.Context) error {
 	if err != nil {
 		return failf(exitUsage, "server.listen %s: %v", cfg.Server.Listen, err)
 	}
+	console := api.NewLocal(db, cfg)
+	mux := http.NewServeMux()
+	mon.Register(mux)
+	a.serveConsole(mux, console, cfg) // serve.go
 	srv := mon.Server(monitor.DefaultServerTimeouts)
+	srv.Handler = mux
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.logger.Error("server", "error", err.Error())
@@ -106,6 +112,7 @@ func (a *app) daemon(ctx context.Context) error {
 			return nil
 		}
 		cfg = next
+		console.SetConfig(cfg)
 		a.logger.Info("config reloaded", "sources", len(cfg.Sources))
 	}
 }
@@ -129,8 +136,8 @@ func (a *app) wait(ctx context.Context, cfg *config.Config, hup <-chan os.Signal
 				a.logger.Error("config reload failed; keeping the running config", "error", err.Error())
 				continue
 			}
-			if next.StorePath() != cfg.StorePath() || next.Server.Listen != cfg.Server.Listen {
-				a.logger.Warn("store.path and server.listen changes take effect at the next restart")
+			if next.StorePath() != cfg.StorePath() || serverChanged(next.Server, cfg.Server) {
+				a.logger.Warn("store.path and [server] changes take effect at the next restart")
 			}
 			return next, false, nil
 		}

@@ -52,6 +52,7 @@ func (a *app) notifier(cfg *config.Config, out io.Writer) (watcher.Notifier, err
 			Channel:       s.Channel,
 			DigestChannel: cfg.Digest.Channel,
 			APIURL:        s.APIURL,
+			PublicURL:     cfg.Server.PublicURL,
 		}, polite.NewClient(nil, 0), a.logger)
 	}
 	if out == nil {

@@ -17,13 +17,16 @@ const (
 	digestChanges  = 8
 	digestFindings = 10
 	digestLine     = 160
+	// digestLinkedLine leaves room for a link of MaxPublicURL characters.
+	digestLinkedLine = 80
 )
 
 // RenderDigest renders a digest as one message, or as a few when many
 // sources moved: each source's part is kept whole and parts are packed
 // into messages within Slack's limits. An empty period is one short
 // message that says so.
-func RenderDigest(d *watcher.Digest) []Message {
+func RenderDigest(d *watcher.Digest, opts ...Options) []Message {
+	o := options(opts)
 	period := digestPeriod(d)
 	if d == nil || d.Empty() {
 		return []Message{{
@@ -43,7 +46,7 @@ func RenderDigest(d *watcher.Digest) []Message {
 			quiet = append(quiet, notify.OneLine(notify.Clip(s.Name, 200)))
 			continue
 		}
-		units = append(units, digestSource(s))
+		units = append(units, digestSource(s, o))
 	}
 	summary := fmt.Sprintf("%s moved · %s · %d resolved · %d open in all",
 		plural(len(units), "source"), plural(opened, "new finding"), resolved, open)
@@ -95,7 +98,7 @@ func digestPeriod(d *watcher.Digest) string {
 
 // digestSource renders one source: what is new upstream, what settings
 // changed, its open findings by category, and what resolved.
-func digestSource(s *watcher.DigestSource) []slackgo.Block {
+func digestSource(s *watcher.DigestSource, o Options) []slackgo.Block {
 	name := line(s.Name, 100)
 	head := "*" + name + "*"
 	if s.Type != "" {
@@ -128,12 +131,12 @@ func digestSource(s *watcher.DigestSource) []slackgo.Block {
 		blocks = append(blocks, listSection("Changed settings", lines, digestChanges, total))
 	}
 	if len(s.Opened)+len(s.StillOpen) > 0 {
-		blocks = append(blocks, section(openFindings(s)))
+		blocks = append(blocks, section(openFindings(s, o)))
 	}
 	if len(s.Resolved) > 0 {
 		var lines []string
 		for _, f := range s.Resolved {
-			lines = append(lines, "✅ "+findingLine(f))
+			lines = append(lines, "✅ "+findingLine(f, o))
 		}
 		blocks = append(blocks, listSection("Resolved", lines, digestFindings, len(lines)))
 	}
@@ -152,7 +155,7 @@ func newHeading(typ string) string {
 
 // openFindings lists the open findings grouped by category, newly opened
 // ones first within each, at most digestFindings in all.
-func openFindings(s *watcher.DigestSource) string {
+func openFindings(s *watcher.DigestSource, o Options) string {
 	type item struct {
 		f   watcher.Finding
 		new bool
@@ -183,7 +186,7 @@ func openFindings(s *watcher.DigestSource) string {
 			if shown == digestFindings {
 				break
 			}
-			l := "• " + emoji(it.f.Severity) + " " + findingLine(it.f)
+			l := "• " + emoji(it.f.Severity) + " " + findingLine(it.f, o)
 			if it.new {
 				l += " · new"
 			}
@@ -197,7 +200,14 @@ func openFindings(s *watcher.DigestSource) string {
 	return strings.Join(b, "\n")
 }
 
-func findingLine(f watcher.Finding) string {
+// findingLine is a finding's title and ID; with a public URL the ID links
+// to its page on the web view, which lists the finding's own links (the
+// title is cut shorter to leave the link room); without one, the
+// finding's url follows.
+func findingLine(f watcher.Finding, o Options) string {
+	if u := o.findingURL(f.ID); u != "" {
+		return line(f.Title, digestLinkedLine) + fmt.Sprintf(" (<%s|#%d>)", u, f.ID)
+	}
 	l := line(f.Title, digestLine)
 	if f.ID != 0 {
 		l += fmt.Sprintf(" (#%d)", f.ID)

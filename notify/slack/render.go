@@ -60,7 +60,8 @@ var (
 // one message within Slack's limits. Beyond maxBatch notices it shows the
 // most severe and says how many more there are; notices without a finding
 // (digests) are left out.
-func RenderNotices(notices []watcher.Notice) Message {
+func RenderNotices(notices []watcher.Notice, opts ...Options) Message {
+	o := options(opts)
 	var ns []watcher.Notice
 	for _, n := range notices {
 		if n.Finding != nil {
@@ -82,7 +83,7 @@ func RenderNotices(notices []watcher.Notice) Message {
 		if i > 0 {
 			blocks = append(blocks, slackgo.NewDividerBlock())
 		}
-		blocks = append(blocks, noticeBlocks(n, c)...)
+		blocks = append(blocks, noticeBlocks(n, c, o)...)
 	}
 	if hidden > 0 {
 		blocks = append(blocks, section(fmt.Sprintf("…and %d more on %s: run `driftwatch findings --source %s` to see them all.",
@@ -205,7 +206,7 @@ func noticesFallback(ns []watcher.Notice, src string) string {
 
 // noticeBlocks renders one notice: what happened and what kind of problem
 // it is, the values and upstream words behind it, and how to ack it.
-func noticeBlocks(n watcher.Notice, c caps) []slackgo.Block {
+func noticeBlocks(n watcher.Notice, c caps, o Options) []slackgo.Block {
 	f := n.Finding
 	title := line(f.Title, c.title)
 	if title == "" {
@@ -254,6 +255,9 @@ func noticeBlocks(n watcher.Notice, c caps) []slackgo.Block {
 	}
 	if l := WebLink(f.URL, "Open ↗"); l != "" {
 		ctx = append(ctx, l)
+	}
+	if u := o.findingURL(f.ID); u != "" {
+		ctx = append(ctx, "<"+u+"|View in driftwatch>")
 	}
 	return append(blocks, contextBlock(ctx...))
 }

@@ -56,6 +56,8 @@ type Config struct {
 	// Timeout bounds one request, whatever the client's own timeout:
 	// default DefaultTimeout in bot mode and WebhookTimeout with a webhook.
 	Timeout time.Duration
+	// PublicURL is the daemon's web view; notices link to it (links.go).
+	PublicURL string
 }
 
 // Notifier delivers notices to Slack.
@@ -210,7 +212,7 @@ func (n *Notifier) render(notices []watcher.Notice) ([]outgoing, error) {
 		case nt.Finding != nil:
 			findings = append(findings, nt)
 		case nt.Kind == watcher.NoticeDigest || nt.Digest != nil:
-			for i, m := range RenderDigest(nt.Digest) {
+			for i, m := range RenderDigest(nt.Digest, Options{PublicURL: n.cfg.PublicURL}) {
 				if h := nt.History(); h != "" && i == 0 {
 					m = withHistory(m, h)
 				}
@@ -221,7 +223,7 @@ func (n *Notifier) render(notices []watcher.Notice) ([]outgoing, error) {
 		}
 	}
 	if len(findings) > 0 {
-		out = append([]outgoing{{channel: n.cfg.Channel, msg: RenderNotices(findings), keys: keys}}, out...)
+		out = append([]outgoing{{channel: n.cfg.Channel, msg: RenderNotices(findings, Options{PublicURL: n.cfg.PublicURL}), keys: keys}}, out...)
 	}
 	return out, nil
 }

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/user"
+
+	"github.com/driftwatch/driftwatch/api"
+	"github.com/driftwatch/driftwatch/store"
+)
+
+// serverURL returns the daemon to ask: --server, else DRIFTWATCH_SERVER;
+// "" means the local store.
+func (a *app) serverURL() string {
+	if a.server != "" {
+		return a.server
+	}
+	if s, ok := a.env.LookupEnv("DRIFTWATCH_SERVER"); ok {
+		return s
+	}
+	return ""
+}
+
+// remote reports whether the console commands ask a daemon.
+func (a *app) remote() bool { return a.serverURL() != "" }
+
+// console returns the console the reading and acknowledging commands use:
+// a daemon's API with --server (no config, store or upstream secret
+// needed), else the local store opened as mode allows (never created).
+// close releases it.
+func (a *app) console(ctx context.Context, mode store.Mode) (svc api.Service, close func(), err error) {
+	if u := a.serverURL(); u != "" {
+		token, _ := a.env.LookupEnv("DRIFTWATCH_TOKEN")
+		c, err := api.NewClient(u, token, nil)
+		if err != nil {
+			return nil, nil, consoleFail(err)
+		}
+		return c, func() {}, nil
+	}
+	cfg, db, err := a.openRead(ctx, mode)
+	if err != nil {
+		return nil, nil, err
+	}
+	return api.NewLocal(db, cfg), func() { db.Close() }, nil
+}
+
+// consoleFail maps a console error to its exit code: 1 for something
+// unknown (a finding, a source, a snapshot), 2 for the rest.
+func consoleFail(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	if api.ErrorCode(err) == api.NotFound {
+		return fail(exitFail, err)
+	}
+	return fail(exitUsage, err)
+}
+
+// osUser names the person running the command, for acks and silences.
+func (a *app) osUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	for _, k := range []string{"USER", "LOGNAME"} {
+		if v, ok := a.env.LookupEnv(k); ok && v != "" {
+			return v
+		}
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+	}
+	return "unknown"
+}
