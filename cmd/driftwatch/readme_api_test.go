@@ -21,7 +21,7 @@ const readmeToken = "readme-token"
 func readmeServer(t *testing.T, c *cli) string {
 	t.Helper()
 	a := &app{env: Env{LookupEnv: func(k string) (string, bool) { v, ok := c.env[k]; return v, ok }}}
-	cfg, db, err := a.openRead(context.Background(), store.Existing)
+	cfg, db, err := a.openRead(context.Background(), store.Create)
 	if err != nil {
 		t.Fatal(err)
 	}
