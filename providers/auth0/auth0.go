@@ -1,6 +1,9 @@
 // Package auth0 snapshots an Auth0 tenant through the Management API v2 —
 // tenant settings, applications, connections, APIs, actions, rules and
-// hooks — into one canonical, redacted document, and judges its changes:
+// hooks, and the optional sections of sections.go (client grants, trigger
+// bindings, custom domains, log streams, attack protection, signing keys,
+// organizations, prompts, branding, email provider, Guardian factors) —
+// into one canonical, redacted document, and judges its changes:
 // removed callback URLs, grants, scopes, changed auth methods, and platform
 // deprecations that concern the tenant.
 //
@@ -39,6 +42,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -150,7 +154,7 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 		return nil, err
 	}
 	doc, carried := buildDocument(raw, p.last(prev))
-	if _, hidden := doc["missing_scopes"]; hidden {
+	if slices.Contains(stringsAt(doc, "/missing_scopes"), ScopeConnectionOptions) {
 		p.log.Warn("auth0: connections came without options; the token lacks read:connections_options, keeping their last known options",
 			"connections", len(raw.connections), "carried", carried)
 	}
@@ -206,6 +210,12 @@ func (s *session) read(ctx context.Context) (*rawTenant, error) {
 		if code := statusCode(err); code == http.StatusForbidden || code == http.StatusNotFound {
 			s.p.log.Info("auth0: optional endpoint unavailable; leaving it out of the snapshot",
 				"endpoint", opt.ep.path, "status", code, "scope", opt.ep.scope)
+			// Actions are current: a refused read is a missing scope.
+			// Rules and hooks are end of life; tenants created since
+			// October 2023 never had them, so a refusal says nothing.
+			if code == http.StatusForbidden && opt.ep.path == epActions.path {
+				raw.missing = append(raw.missing, opt.ep.scope)
+			}
 			continue
 		}
 		if err != nil {
@@ -215,6 +225,9 @@ func (s *session) read(ctx context.Context) (*rawTenant, error) {
 			items = []any{}
 		}
 		*opt.dst = items
+	}
+	if err := s.readSections(ctx, raw); err != nil {
+		return nil, err
 	}
 	return raw, nil
 }

@@ -351,9 +351,15 @@ func matchesGrant(values []string, grant string) bool {
 // whose deployed version runs on it, bound to a trigger, is live; one only
 // drafted on it, never deployed, or supporting no trigger is idle: it
 // cannot break a login when the runtime goes.
+//
+// Where the document holds the trigger bindings, they decide: an action
+// bound to a trigger runs on every login (or token exchange...), one bound
+// to none never runs. Without them, an action supporting no trigger is
+// taken as unbound.
 func checkActionRuntime(d *deprecation, doc any) []hit {
 	var out []hit
 	actions := object(doc, "actions")
+	bindings, known := boundTriggers(doc)
 	for _, k := range keys(actions) {
 		base := "/actions/" + escape(k)
 		deployed := show(doc, base+"/deployed_version/deployed") == "true" ||
@@ -362,6 +368,14 @@ func checkActionRuntime(d *deprecation, doc any) []hit {
 		triggers, recorded := lookup(doc, base+"/supported_triggers")
 		list, _ := triggers.([]any)
 		bound := !recorded || len(list) > 0
+		on := ""
+		if known {
+			bound = len(bindings[k]) > 0
+			on = " (bound to no trigger)"
+			if bound {
+				on = " (bound to " + strings.Join(bindings[k], ", ") + ")"
+			}
+		}
 		drt := show(doc, base+"/deployed_version/runtime")
 		if rt := show(doc, base+"/runtime"); contains(d.Values, rt) {
 			what := fmt.Sprintf("action %q still runs on it", k)
@@ -369,10 +383,10 @@ func checkActionRuntime(d *deprecation, doc any) []hit {
 			if !deployed {
 				what = fmt.Sprintf("action %q is on it but was never deployed", k)
 			}
-			out = append(out, hit{base + "/runtime", rt, rt, what, idle})
+			out = append(out, hit{base + "/runtime", rt, rt, what + on, idle})
 		} else if contains(d.Values, drt) {
 			out = append(out, hit{base + "/deployed_version/runtime", drt, drt,
-				fmt.Sprintf("action %q still has its deployed version on it", k), !deployed || !bound})
+				fmt.Sprintf("action %q still has its deployed version on it", k) + on, !deployed || !bound})
 		}
 	}
 	return out

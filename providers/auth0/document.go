@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 
 	"github.com/driftwatch/driftwatch/diff"
 )
@@ -30,6 +31,13 @@ var Sets = diff.MustPatterns(
 	"/actions/*/secrets",
 	"/actions/*/deployed_version/dependencies",
 	"/missing_scopes",
+	"/client_grants/*/scope",
+	"/client_grants/*/authorization_details_types",
+	"/log_streams/*/filters",
+	"/attack_protection/*/shields",
+	"/attack_protection/*/allowlist",
+	"/attack_protection/*/admin_notification_frequency",
+	"/custom_domains/*/verification/methods",
 )
 
 // ScopeConnectionOptions is the scope without which Auth0 returns
@@ -42,6 +50,10 @@ type rawTenant struct {
 	settings                              map[string]any
 	clients, connections, resourceServers []any
 	actions, rules, hooks                 []any
+	// sections holds what each optional section read (by document key);
+	// missing, the scopes of the sections a 403 left out.
+	sections map[string]any
+	missing  []string
 }
 
 // buildDocument shapes a tenant into the snapshot document of the
@@ -57,12 +69,28 @@ func buildDocument(raw *rawTenant, last any) (map[string]any, int) {
 	}
 	conns, carried, hidden := buildConnections(raw.connections, keyOf, last)
 	doc["connections"] = conns
+	missing := slices.Clone(raw.missing)
 	if hidden {
-		doc["missing_scopes"] = []any{ScopeConnectionOptions}
+		missing = append([]string{ScopeConnectionOptions}, missing...)
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		list := []any{}
+		for _, s := range slices.Compact(missing) {
+			list = append(list, s)
+		}
+		doc["missing_scopes"] = list
 	}
 	doc["resource_servers"], _ = keyed(raw.resourceServers, "identifier", "id", previousKeys(last, "resource_servers", "id"), shapeResourceServer)
+	var actionKey map[string]string
 	if raw.actions != nil {
-		doc["actions"], _ = keyed(raw.actions, "name", "id", previousKeys(last, "actions", "id"), shapeAction)
+		doc["actions"], actionKey = keyed(raw.actions, "name", "id", previousKeys(last, "actions", "id"), shapeAction)
+	}
+	ctx := &shapeContext{last: last, clientKey: keyOf, actionKey: actionKey}
+	for _, sec := range sections {
+		if v, ok := raw.sections[sec.key]; ok {
+			doc[sec.key] = sec.shape(v, ctx)
+		}
 	}
 	if raw.rules != nil {
 		doc["rules"], _ = keyed(raw.rules, "name", "id", previousKeys(last, "rules", "id"), shapeScript)
@@ -81,6 +109,13 @@ func buildDocument(raw *rawTenant, last any) (map[string]any, int) {
 // client's name leaves the existing one's key alone. It also returns each
 // id's key. shape, when set, transforms each item.
 func keyed(items []any, nameKey, idKey string, prev map[string]string, shape func(map[string]any) map[string]any) (map[string]any, map[string]string) {
+	return keyedBy(items, func(m map[string]any) string { s, _ := m[nameKey].(string); return s }, idKey, prev, shape)
+}
+
+// keyedBy is keyed with each item's name given by nameOf, for items whose
+// readable key is made of several fields (a client grant's client and
+// audience).
+func keyedBy(items []any, nameOf func(map[string]any) string, idKey string, prev map[string]string, shape func(map[string]any) map[string]any) (map[string]any, map[string]string) {
 	type entry struct {
 		m        map[string]any
 		name, id string
@@ -88,7 +123,7 @@ func keyed(items []any, nameKey, idKey string, prev map[string]string, shape fun
 	entries := make([]entry, len(items))
 	for i, it := range items {
 		m := it.(map[string]any)
-		name, _ := m[nameKey].(string)
+		name := nameOf(m)
 		id, _ := m[idKey].(string)
 		entries[i] = entry{m, name, id}
 	}

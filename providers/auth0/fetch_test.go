@@ -30,7 +30,27 @@ func TestFetchReadsEveryPage(t *testing.T) {
 		providertest.Auth0ActionsPath:         1,
 		providertest.Auth0RulesPath:           1,
 		providertest.Auth0HooksPath:           1,
+		// The optional sections: one request each (attack protection
+		// three), and one per trigger for its bindings.
+		providertest.Auth0ClientGrantsPath:     1,
+		providertest.Auth0TriggersPath:         1,
+		providertest.Auth0CustomDomainsPath:    1,
+		providertest.Auth0LogStreamsPath:       1,
+		providertest.Auth0BruteForcePath:       1,
+		providertest.Auth0BreachedPasswordPath: 1,
+		providertest.Auth0SuspiciousIPPath:     1,
+		providertest.Auth0SigningKeysPath:      1,
+		providertest.Auth0OrganizationsPath:    1,
+		providertest.Auth0PromptsPath:          1,
+		providertest.Auth0BrandingPath:         1,
+		providertest.Auth0EmailProviderPath:    1,
+		providertest.Auth0GuardianFactorsPath:  1,
 	}
+	sim.Mutate(func(tn *providertest.Auth0Tenant) {
+		for _, tr := range tn.Triggers {
+			want[providertest.Auth0BindingsPath(tr["id"].(string))] = 1
+		}
+	})
 	total := 0
 	for path, n := range want {
 		if got := sim.Requests(path); got != n {

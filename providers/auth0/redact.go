@@ -16,6 +16,18 @@ var secretKeys = map[string]bool{
 	"secret":         true,
 	"password":       true,
 	"private_key":    true,
+	// The email provider's credentials object, and log stream sink
+	// credentials (the Sumo Logic source address embeds its token).
+	"credentials":                    true,
+	"api_key":                        true,
+	"apikey":                         true,
+	"authorization":                  true,
+	"httpauthorization":              true,
+	"datadogapikey":                  true,
+	"splunktoken":                    true,
+	"segmentwritekey":                true,
+	"mixpanelserviceaccountpassword": true,
+	"sumosourceaddress":              true,
 }
 
 // secretSuffixes end keys whose values are secrets ("smtp_password").

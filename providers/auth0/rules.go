@@ -56,6 +56,17 @@ func Rules(opt RuleOptions) []watcher.Rule {
 		sessionLifetimeRule(),
 		tenantFlagRule(),
 		watcher.RuleFunc(scopeMissing),
+		clientGrantRemovedRule(opt),
+		clientGrantScopeRemovedRule(opt),
+		actionUnboundRule(),
+		watcher.RuleFunc(customDomainNotReady),
+		watcher.RuleFunc(customDomainCertExpiring),
+		watcher.RuleFunc(logStreamStopped),
+		attackProtectionOffRule(),
+		watcher.RuleFunc(signingKeyRotated),
+		signingKeyRevokedRule(),
+		loginExperienceRule(),
+		mfaFactorDisabledRule(),
 	}
 	for _, d := range deprecations {
 		rules = append(rules, d)
@@ -254,7 +265,9 @@ func scopeMissing(j *watcher.Judgement) []watcher.Finding {
 			"Grant " + scope + " to the application of client_id_env."
 		if scope != ScopeConnectionOptions {
 			title = "Auth0 token lacks " + scope
-			detail = "The Management API application's token lacks " + scope + "; part of the tenant is not watched."
+			detail = "The Management API application's token lacks " + scope + " (Auth0 answered 403), so " +
+				unseenWithout(scope) + " left out of the snapshot and not watched. Grant " + scope +
+				" to the application of client_id_env (or, if the tenant's plan lacks the feature, ignore this finding)."
 		}
 		out = append(out, r.finding("/missing_scopes", scope, title, detail, "", ""))
 	}

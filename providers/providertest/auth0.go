@@ -179,6 +179,10 @@ func (a *Auth0) serve(w http.ResponseWriter, r *http.Request) {
 	if a.fault(w, path, auth0PageOf(r)) {
 		return
 	}
+	if scope := auth0ScopeOf(path); scope != "" && a.tenant.Withheld[scope] {
+		auth0APIError(w, http.StatusForbidden, "Insufficient scope, expected any of: "+scope, "insufficient_scope")
+		return
+	}
 	if st := a.tenant.Status[path]; st != 0 {
 		auth0APIError(w, st, http.StatusText(st), "")
 		return
@@ -200,7 +204,7 @@ func (a *Auth0) serve(w http.ResponseWriter, r *http.Request) {
 	case Auth0HooksPath:
 		a.offsetPage(w, r, "hooks", t.Hooks)
 	default:
-		auth0APIError(w, http.StatusNotFound, "Not Found", "inexistent_resource")
+		a.serveSection(w, r)
 	}
 }
 
@@ -291,10 +295,13 @@ func (a *Auth0) token(w http.ResponseWriter, r *http.Request) {
 		_, _ = rand.Read(b)
 		tok := hex.EncodeToString(b)
 		a.tokens[tok] = true
-		scopes := "read:tenant_settings read:clients read:connections read:resource_servers read:actions read:rules read:hooks"
-		if !a.tenant.OmitConnectionOptions {
-			scopes += " read:connections_options"
+		var granted []string
+		for _, sc := range auth0Scopes {
+			if !a.tenant.Withheld[sc] && (sc != "read:connections_options" || !a.tenant.OmitConnectionOptions) {
+				granted = append(granted, sc)
+			}
 		}
+		scopes := strings.Join(granted, " ")
 		auth0WriteJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "Bearer",
 			"expires_in": 86400, "scope": scopes})
 	}

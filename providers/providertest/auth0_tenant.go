@@ -24,6 +24,27 @@ type Auth0Tenant struct {
 	Actions         []map[string]any
 	Rules           []map[string]any
 	Hooks           []map[string]any
+	// The optional sections (auth0_sections.go): client grants, triggers
+	// and their bindings (by trigger id), custom domains, log streams,
+	// attack protection (by endpoint name), signing keys, organizations,
+	// prompts, branding, the email provider (nil: none, 404) and Guardian
+	// factors.
+	ClientGrants     []map[string]any
+	Triggers         []map[string]any
+	Bindings         map[string][]map[string]any
+	CustomDomains    []map[string]any
+	LogStreams       []map[string]any
+	AttackProtection map[string]map[string]any
+	SigningKeys      []map[string]any
+	Organizations    []map[string]any
+	Prompts          map[string]any
+	Branding         map[string]any
+	EmailProvider    map[string]any
+	GuardianFactors  []map[string]any
+	// Withheld are scopes the Management API application is not granted:
+	// the endpoints needing one answer 403 insufficient_scope, as Auth0
+	// does, and the token's scope leaves them out.
+	Withheld map[string]bool
 	// OmitConnectionOptions serves connections without their options, as
 	// Auth0 does for a token lacking read:connections_options.
 	OmitConnectionOptions bool
@@ -64,7 +85,7 @@ const auth0AcmeWeb = `{
 // client list (generated clients are copies of the recorded ones);
 // connections > 0 likewise pads the connections.
 func newAuth0Tenant(clients, connections int) *Auth0Tenant {
-	t := &Auth0Tenant{Status: map[string]int{}}
+	t := &Auth0Tenant{Status: map[string]int{}, Withheld: map[string]bool{}}
 	t.Settings = auth0DecodeObject(MustRead("auth0/tenant_settings_full.terraform.json"))
 
 	recorded := []map[string]any{auth0DecodeObject([]byte(auth0AcmeWeb))}
@@ -110,6 +131,7 @@ func newAuth0Tenant(clients, connections int) *Auth0Tenant {
 	t.Actions = append(t.Actions, auth0DecodeObject(MustRead("auth0/action_runtime_2_node22_failed.terraform.json")))
 	t.Rules = []map[string]any{auth0DecodeObject(MustRead("auth0/rule.go-auth0.json"))}
 	t.Hooks = []map[string]any{auth0DecodeObject(MustRead("auth0/hook.go-auth0.json"))}
+	t.addSections()
 	return t
 }
 

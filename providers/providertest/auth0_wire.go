@@ -30,6 +30,9 @@ func (a *Auth0) offsetPage(w http.ResponseWriter, r *http.Request, key string, i
 	start := min(page*perPage, len(items))
 	end := min(start+perPage, len(items))
 	body := items[start:end]
+	if body == nil {
+		body = []map[string]any{} // an empty list, never null
+	}
 	if q.Get("include_totals") != "true" {
 		auth0WriteJSON(w, http.StatusOK, body)
 		return
@@ -39,7 +42,9 @@ func (a *Auth0) offsetPage(w http.ResponseWriter, r *http.Request, key string, i
 	case "clients":
 		// Recorded: length is 0 although clients came back.
 		env = map[string]any{"start": start, "limit": perPage, "length": 0, "total": len(items), "next": ""}
-	case "actions":
+	case "actions", "bindings":
+		// Recorded: {total, per_page, page, actions} and {bindings, total,
+		// per_page}.
 		env = map[string]any{"total": len(items), "per_page": perPage, "page": page}
 	default:
 		env = map[string]any{"total": len(items), "start": start, "limit": perPage}
