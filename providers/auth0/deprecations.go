@@ -371,7 +371,7 @@ func checkActionRuntime(d *deprecation, doc any) []hit {
 		on := ""
 		if known {
 			bound = len(bindings[k]) > 0
-			on = " (bound to no trigger)"
+			on = ", but bound to no trigger"
 			if bound {
 				on = " (bound to " + strings.Join(bindings[k], ", ") + ")"
 			}
@@ -379,6 +379,9 @@ func checkActionRuntime(d *deprecation, doc any) []hit {
 		drt := show(doc, base+"/deployed_version/runtime")
 		if rt := show(doc, base+"/runtime"); contains(d.Values, rt) {
 			what := fmt.Sprintf("action %q still runs on it", k)
+			if known && !bound {
+				what = fmt.Sprintf("action %q is on it", k)
+			}
 			idle := !deployed || !bound || (drt != notSet && !contains(d.Values, drt))
 			if !deployed {
 				what = fmt.Sprintf("action %q is on it but was never deployed", k)
