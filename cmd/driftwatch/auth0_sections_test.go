@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/driftwatch/driftwatch/diff"
 	"github.com/driftwatch/driftwatch/providers/providertest"
 )
 
@@ -108,5 +109,47 @@ func TestAuth0WideTenantEndToEnd(t *testing.T) {
 		if strings.Contains(string(b), providertest.Auth0SecretMarker) {
 			t.Errorf("%s contains a simulated secret", filepath.Base(name))
 		}
+	}
+}
+
+// TestAuth0GrantScopeExpected: an [[expect]] naming a scope of a client
+// grant (its key escaped as a JSON Pointer segment) makes the scope's
+// removal breaking, and the pre-deploy check fails.
+func TestAuth0GrantScopeExpected(t *testing.T) {
+	sim := providertest.NewAuth0(providertest.Auth0Options{})
+	defer sim.Close()
+	var audience, scope string
+	sim.Mutate(func(tn *providertest.Auth0Tenant) {
+		g := tn.ClientGrants[0]
+		audience, scope = g["audience"].(string), g["scope"].([]any)[0].(string)
+	})
+	path := diff.Pointer([]string{"client_grants", "Acme Web → " + audience, "scope"})
+	c := auth0CLI(t, sim, false)
+	c.writeConfig(auth0Config(sim, false) + `
+[[expect]]
+source = "auth0-prod"
+path = "` + path + `"
+contains = "` + scope + `"
+note = "the back end calls the API with it"
+`)
+	c.mustRun(0, "poll")
+	for _, f := range decode[findingsJSON](t, c.mustRun(0, "findings", "--format", "json").stdout).Findings {
+		if !strings.HasPrefix(f.Rule, "auth0.deprecated_") {
+			t.Errorf("baseline finding %s: %s", f.Rule, f.Title)
+		}
+	}
+	sim.Mutate(func(tn *providertest.Auth0Tenant) { tn.RemoveString(tn.ClientGrants[0], "scope", scope) })
+	c.mustRun(0, "poll")
+	var hit []findingJSON
+	for _, f := range decode[findingsJSON](t, c.mustRun(0, "findings", "--format", "json").stdout).Findings {
+		if f.Path == path {
+			hit = append(hit, f)
+		}
+	}
+	if len(hit) != 1 || hit[0].Severity != "breaking" || !strings.Contains(hit[0].Title, scope) {
+		t.Fatalf("findings at %s = %+v, want one breaking naming %s", path, hit, scope)
+	}
+	if cr := c.mustRun(1, "check"); !strings.Contains(cr.stdout, scope) {
+		t.Errorf("check does not name the scope:\n%s", cr.stdout)
 	}
 }
