@@ -62,7 +62,7 @@ func customDomainNotReady(j *watcher.Judgement) []watcher.Finding {
 		if status == "ready" {
 			continue
 		}
-		title := fmt.Sprintf("Custom domain %s is %s, not ready", k, status)
+		title := fmt.Sprintf("Custom domain %s is not ready: %s", k, status)
 		detail := fmt.Sprintf("Logins through %s do not work until the domain is verified and its certificate provisioned.", k)
 		if msg := show(j.New, base+"/verification/error_msg"); msg != notSet {
 			detail += " Auth0 says: " + msg
