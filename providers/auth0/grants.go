@@ -66,6 +66,12 @@ func clientGrantRemovedRule(opt RuleOptions) watcher.Rule {
 	return &keyRule{
 		ruleInfo:   ruleInfo{RuleClientGrantRemoved, watcher.Warning, watcher.Configuration},
 		collection: "client_grants",
+		// A grant whose client was renamed is keyed anew: it is not gone.
+		skip: func(newDoc any, old map[string]any) bool {
+			id, _ := old["id"].(string)
+			_, ok := previousKeys(newDoc, "client_grants", "id")[id]
+			return id != "" && ok
+		},
 		make: func(r ruleInfo, path, key string, old map[string]any, _ any) watcher.Finding {
 			aud, _ := old["audience"].(string)
 			title := fmt.Sprintf("Client grant %q removed", key)

@@ -74,6 +74,15 @@ func TestClientGrantFindings(t *testing.T) {
 	want(t, one(t, fs, auth0.RuleClientGrantScopeRemoved), watcher.Breaking, watcher.Configuration, set)
 	want(t, one(t, fs, auth0.RuleClientGrantRemoved), watcher.Breaking, watcher.Configuration, g.Path)
 
+	// A client renamed re-keys its grants: no grant is reported removed.
+	old, new = change(t, func(tn *providertest.Auth0Tenant) { tn.Client("Acme Web")["name"] = "Acme Storefront" })
+	if fs := judge(t, auth0.RuleOptions{}, old, new, nil, now, auth0.RuleClientGrantRemoved, auth0.RuleClientGrantScopeRemoved); len(fs) != 0 {
+		t.Errorf("a renamed client's grants: %+v", briefs(fs))
+	}
+	old, new = change(t, func(tn *providertest.Auth0Tenant) {
+		tn.RemoveString(tn.ClientGrants[0], "scope", scope)
+	})
+
 	// Carried while it holds, resolved once the scope is back.
 	open := judge(t, auth0.RuleOptions{}, old, new, nil, now, auth0.RuleClientGrantScopeRemoved)
 	if fs := judge(t, auth0.RuleOptions{}, new, new, open, now, auth0.RuleClientGrantScopeRemoved); len(fs) != 1 {
