@@ -50,6 +50,19 @@ func Link(domain string) func(j *watcher.Judgement, f *watcher.Finding) {
 	}
 }
 
+// sectionPages are the Dashboard pages of the optional sections that have
+// one page for all their members.
+var sectionPages = map[string]struct{ title, path string }{
+	"custom_domains":   {"custom domains", "/tenant/custom_domains"},
+	"log_streams":      {"log streams", "/log-streams"},
+	"signing_keys":     {"signing keys", "/tenant/signing_keys"},
+	"organizations":    {"organizations", "/organizations/list"},
+	"prompts":          {"Universal Login", "/universal-login"},
+	"branding":         {"Universal Login", "/universal-login"},
+	"email_provider":   {"email provider", "/templates/provider"},
+	"guardian_factors": {"multi-factor authentication", "/security/mfa"},
+}
+
 // dashboardPage is the Dashboard page of what a path belongs to.
 func dashboardPage(base string, j *watcher.Judgement, path string) (title, page string) {
 	segs := segments(path)
@@ -91,6 +104,24 @@ func dashboardPage(base string, j *watcher.Judgement, path string) (title, page 
 		return "Auth0 Dashboard: actions", base + "/actions/library"
 	case "tenant", "missing_scopes":
 		return "Auth0 Dashboard: tenant settings", base + "/tenant/general"
+	case "client_grants":
+		if cid := id("client_id"); cid != "" {
+			return "Auth0 Dashboard: the application's APIs", base + "/applications/" + url.PathEscape(cid) + "/apis"
+		}
+		return "Auth0 Dashboard: applications", base + "/applications"
+	case "trigger_bindings":
+		if len(segs) > 1 {
+			return "Auth0 Dashboard: trigger", base + "/actions/triggers/" + url.PathEscape(segs[1])
+		}
+		return "Auth0 Dashboard: triggers", base + "/actions/triggers"
+	case "attack_protection":
+		if len(segs) > 1 {
+			return "Auth0 Dashboard: attack protection", base + "/security/attack-protection/" + url.PathEscape(strings.ReplaceAll(segs[1], "_", "-"))
+		}
+		return "Auth0 Dashboard: attack protection", base + "/security/attack-protection"
+	}
+	if page, ok := sectionPages[segs[0]]; ok {
+		return "Auth0 Dashboard: " + page.title, base + page.path
 	}
 	return "Auth0 Dashboard", base
 }

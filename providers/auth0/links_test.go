@@ -27,6 +27,7 @@ func TestDashboard(t *testing.T) {
 // domain falls back to the public docs page.
 func TestLinks(t *testing.T) {
 	_, doc := storedJSON(t, `{"tenant": {}, "clients": {"Acme Web": {"client_id": "c1"}},
+		"client_grants": {"Acme Web → https://api.acme.com": {"client_id": "c1"}},
 		"resource_servers": {"https://api.acme.com": {"id": "rs1"}}, "actions": {"a": {"id": "act1"}}}`)
 	_, old := storedJSON(t, `{"tenant": {}, "clients": {"Gone": {"client_id": "g1"}}}`)
 	j := &watcher.Judgement{Old: old, New: doc}
@@ -34,9 +35,16 @@ func TestLinks(t *testing.T) {
 		"/clients/Acme Web/callbacks": "https://manage.auth0.com/dashboard/eu/acme/applications/c1/settings",
 		"/clients/Gone":               "https://manage.auth0.com/dashboard/eu/acme/applications/g1/settings",
 		"/clients":                    "https://manage.auth0.com/dashboard/eu/acme/applications",
-		"/resource_servers/https:~1~1api.acme.com": "https://manage.auth0.com/dashboard/eu/acme/apis/rs1/settings",
-		"/actions/a/runtime":                       "https://manage.auth0.com/dashboard/eu/acme/actions/library/details/act1",
-		"/tenant/flags/enable_sso":                 "https://manage.auth0.com/dashboard/eu/acme/tenant/general",
+		"/resource_servers/https:~1~1api.acme.com":               "https://manage.auth0.com/dashboard/eu/acme/apis/rs1/settings",
+		"/actions/a/runtime":                                     "https://manage.auth0.com/dashboard/eu/acme/actions/library/details/act1",
+		"/tenant/flags/enable_sso":                               "https://manage.auth0.com/dashboard/eu/acme/tenant/general",
+		"/client_grants/Acme Web → https:~1~1api.acme.com/scope": "https://manage.auth0.com/dashboard/eu/acme/applications/c1/apis",
+		"/trigger_bindings/post-login":                           "https://manage.auth0.com/dashboard/eu/acme/actions/triggers/post-login",
+		"/attack_protection/brute_force_protection/enabled":      "https://manage.auth0.com/dashboard/eu/acme/security/attack-protection/brute-force-protection",
+		"/custom_domains/login.acme.com/status":                  "https://manage.auth0.com/dashboard/eu/acme/tenant/custom_domains",
+		"/log_streams/SIEM/status":                               "https://manage.auth0.com/dashboard/eu/acme/log-streams",
+		"/guardian_factors/sms/enabled":                          "https://manage.auth0.com/dashboard/eu/acme/security/mfa",
+		"/signing_keys":                                          "https://manage.auth0.com/dashboard/eu/acme/tenant/signing_keys",
 	} {
 		f := watcher.Finding{Path: path}
 		auth0.Link("acme.eu.auth0.com")(j, &f)
