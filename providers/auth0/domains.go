@@ -55,6 +55,9 @@ var domainsSection = &section{
 // while it lasts.
 func customDomainNotReady(j *watcher.Judgement) []watcher.Finding {
 	r := ruleInfo{RuleCustomDomainNotReady, watcher.Warning, watcher.Infrastructure}
+	if out, ok := carryUnread(j, r.name, "/custom_domains"); ok {
+		return out
+	}
 	var out []watcher.Finding
 	for _, k := range keys(object(j.New, "custom_domains")) {
 		base := diff.Pointer([]string{"custom_domains", k})
@@ -82,6 +85,9 @@ func customDomainNotReady(j *watcher.Judgement) []watcher.Finding {
 // (or is past) is a finding while it lasts.
 func customDomainCertExpiring(j *watcher.Judgement) []watcher.Finding {
 	r := ruleInfo{RuleCustomDomainCertExpiring, watcher.Warning, watcher.Infrastructure}
+	if out, ok := carryUnread(j, r.name, "/custom_domains"); ok {
+		return out
+	}
 	var out []watcher.Finding
 	for _, k := range keys(object(j.New, "custom_domains")) {
 		path := diff.Pointer([]string{"custom_domains", k, "certificate", "renews_before"})

@@ -67,6 +67,9 @@ func currentKey(doc any) string {
 // stays current.
 func signingKeyRotated(j *watcher.Judgement) []watcher.Finding {
 	r := ruleInfo{RuleSigningKeyRotated, watcher.Info, watcher.Configuration}
+	if out, ok := carryUnread(j, r.name, "/signing_keys"); ok {
+		return out
+	}
 	cur := currentKey(j.New)
 	var out []watcher.Finding
 	for _, f := range j.OpenOf(r.name) {

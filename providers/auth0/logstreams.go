@@ -71,6 +71,9 @@ func redactHeaderValues(sink map[string]any) map[string]any {
 // logStreamStopped is a state rule: every stream that is paused or
 // suspended is a finding while it lasts.
 func logStreamStopped(j *watcher.Judgement) []watcher.Finding {
+	if out, ok := carryUnread(j, RuleLogStreamStopped, "/log_streams"); ok {
+		return out
+	}
 	var out []watcher.Finding
 	for _, k := range keys(object(j.New, "log_streams")) {
 		path := diff.Pointer([]string{"log_streams", k, "status"})

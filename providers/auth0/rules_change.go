@@ -48,6 +48,11 @@ func (r *setRule) Judge(j *watcher.Judgement) []watcher.Finding {
 		if r.memberPath {
 			set = parent(f.Path)
 		}
+		if unread(j.New, set) {
+			out = append(out, carry(f))
+			seen[f.Path+"\x00"+f.Subject] = true
+			continue
+		}
 		if !r.holds(j.New, set, f.Subject) {
 			continue
 		}
@@ -108,6 +113,9 @@ type keyRule struct {
 // Judge implements watcher.Rule.
 func (r *keyRule) Judge(j *watcher.Judgement) []watcher.Finding {
 	var out []watcher.Finding
+	if out, ok := carryUnread(j, r.name, "/"+r.collection); ok {
+		return sorted(out)
+	}
 	now := object(j.New, r.collection)
 	seen := map[string]bool{}
 	for _, f := range j.OpenOf(r.name) {
@@ -156,6 +164,11 @@ func (r *valueRule) Judge(j *watcher.Judgement) []watcher.Finding {
 	var out []watcher.Finding
 	seen := map[string]bool{}
 	for _, f := range j.OpenOf(r.name) {
+		if unread(j.New, f.Path) {
+			out = append(out, carry(f))
+			seen[f.Path] = true
+			continue
+		}
 		if !exists(j.New, ownerPath(f.Path)) {
 			continue
 		}

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/driftwatch/driftwatch/watcher"
 )
 
 // section is one optional part of the tenant beyond the contract's core
@@ -58,6 +60,36 @@ func SectionScopes() map[string]string {
 		out[s.key] = s.scope
 	}
 	return out
+}
+
+// unread reports that path lies in an optional section the document does
+// not hold: its endpoint was refused or missing this time (a scope
+// withdrawn), so nothing about it is known. Open findings about it are
+// carried as they were, and none of its members is reported gone.
+func unread(doc any, path string) bool {
+	segs := segments(path)
+	if len(segs) == 0 {
+		return false
+	}
+	for _, sec := range sections {
+		if sec.key == segs[0] {
+			_, ok := lookup(doc, "/"+escape(segs[0]))
+			return !ok
+		}
+	}
+	return false
+}
+
+// carryUnread returns the open findings of rule when the section at root
+// is unread in doc; ok is false when the section was read.
+func carryUnread(j *watcher.Judgement, rule, root string) (out []watcher.Finding, ok bool) {
+	if !unread(j.New, root) {
+		return nil, false
+	}
+	for _, f := range j.OpenOf(rule) {
+		out = append(out, carry(f))
+	}
+	return out, true
 }
 
 // unseenWithout names what a missing scope leaves out: "the client

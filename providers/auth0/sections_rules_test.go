@@ -259,3 +259,39 @@ func TestSettingSwitchFindings(t *testing.T) {
 		t.Errorf("rotation not carried: %+v", briefs(fs))
 	}
 }
+
+// A scope withdrawn leaves its section unread: nothing in it is reported
+// gone, and what was open about it stays open as it was.
+func TestWithdrawnScopeReportsNothingGone(t *testing.T) {
+	sim := newSim(t, providertest.Auth0Options{})
+	p := newProvider(t, sim, nil)
+	_, doc1 := fetchStored(t, p, nil)
+	sim.Mutate(func(tn *providertest.Auth0Tenant) {
+		tn.RemoveString(tn.ClientGrants[0], "scope", tn.ClientGrants[0]["scope"].([]any)[0].(string))
+		tn.LogStreams[0]["status"] = "paused"
+	})
+	_, doc2 := fetchStored(t, p, doc1)
+	open := judge(t, auth0.RuleOptions{}, doc1, doc2, nil, now)
+	one(t, open, auth0.RuleClientGrantScopeRemoved)
+	one(t, open, auth0.RuleLogStreamStopped)
+
+	sim.Mutate(func(tn *providertest.Auth0Tenant) {
+		tn.Withheld["read:client_grants"] = true
+		tn.Withheld["read:log_streams"] = true
+	})
+	_, doc3 := fetchStored(t, p, doc2)
+	fs := judge(t, auth0.RuleOptions{}, doc2, doc3, open, now)
+	for _, rule := range []string{auth0.RuleClientGrantScopeRemoved, auth0.RuleLogStreamStopped} {
+		if got, was := one(t, fs, rule), one(t, open, rule); got.Path != was.Path || got.Title != was.Title {
+			t.Errorf("%s carried as %q at %s, was %q at %s", rule, got.Title, got.Path, was.Title, was.Path)
+		}
+	}
+	for _, f := range fs {
+		if f.Rule == auth0.RuleClientGrantRemoved {
+			t.Errorf("a grant reported removed while grants were unread: %s", f.Title)
+		}
+	}
+	if n := len(judge(t, auth0.RuleOptions{}, doc2, doc3, open, now, auth0.RuleScopeMissing)); n != 2 {
+		t.Errorf("%d scope_missing findings, want 2", n)
+	}
+}
