@@ -74,6 +74,7 @@ func TestSectionsFromTheSimulatedTenant(t *testing.T) {
 		}
 	}
 	for _, marker := range []string{`"httpAuthorization":"[redacted]"`, `"datadogApiKey":"[redacted]"`,
+		`"splunkToken":"[redacted]"`, `"segmentWriteKey":"[redacted]"`, `"sumoSourceAddress":"[redacted]"`,
 		`"credentials":"[redacted]"`, `"header":"X-Api-Key","value":"[redacted]"`} {
 		if !strings.Contains(text, marker) {
 			t.Errorf("stored document lacks %s", marker)

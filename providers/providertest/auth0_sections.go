@@ -218,8 +218,9 @@ func (t *Auth0Tenant) addSections() {
 		}
 	}
 
-	// Log streams: the recorded HTTP stream, and a Datadog one (shape of
-	// go-auth0's LogStreamSinkDatadog), both active.
+	// Log streams: the recorded HTTP stream, and Datadog, Splunk, Segment
+	// and Sumo Logic ones (shapes of go-auth0's LogStreamSink* types, whose
+	// credentials must all be redacted), all active.
 	hs := auth0DecodeObject(MustRead("auth0/log_stream_http.terraform.json"))
 	sink := hs["sink"].(map[string]any)
 	sink["httpAuthorization"] = Auth0SecretMarker + "-log-stream-http"
@@ -227,7 +228,14 @@ func (t *Auth0Tenant) addSections() {
 	hs["filters"] = []any{map[string]any{"type": "category", "name": "auth.login.fail"}, map[string]any{"type": "category", "name": "auth.signup.fail"}}
 	t.LogStreams = []map[string]any{hs, {
 		"id": "lst_0000000000010032", "name": "Datadog audit trail", "type": "datadog", "status": "active",
-		"sink": map[string]any{"datadogApiKey": Auth0SecretMarker + "-datadog", "datadogRegion": "eu"}}}
+		"sink": map[string]any{"datadogApiKey": Auth0SecretMarker + "-datadog", "datadogRegion": "eu"}}, {
+		"id": "lst_0000000000010033", "name": "Splunk", "type": "splunk", "status": "active",
+		"sink": map[string]any{"splunkDomain": "acme.splunkcloud.com", "splunkPort": "8088", "splunkSecure": true,
+			"splunkToken": Auth0SecretMarker + "-splunk"}}, {
+		"id": "lst_0000000000010034", "name": "Segment", "type": "segment", "status": "active",
+		"sink": map[string]any{"segmentWriteKey": Auth0SecretMarker + "-segment"}}, {
+		"id": "lst_0000000000010035", "name": "Sumo Logic", "type": "sumo", "status": "active",
+		"sink": map[string]any{"sumoSourceAddress": "https://endpoint1.collection.eu.sumologic.com/receiver/v1/http/" + Auth0SecretMarker + "-sumo"}}}
 
 	t.AttackProtection = map[string]map[string]any{
 		"brute-force-protection":      auth0DecodeObject(MustRead("auth0/attack_protection_brute_force.terraform.json")),
