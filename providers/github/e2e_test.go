@@ -53,7 +53,7 @@ func TestNewMajorWithBreakingNotes(t *testing.T) {
 	if want := "acme/auth-sdk v3.0.0: major release above deployed 2.1.3"; major.Title != want {
 		t.Errorf("title %q, want %q", major.Title, want)
 	}
-	if !strings.Contains(major.Detail, "announce: breaking") {
+	if !strings.Contains(major.Detail, "whose notes announce breaking changes: v3.0.0") {
 		t.Errorf("detail does not say the notes announce breaking changes: %q", major.Detail)
 	}
 	for _, f := range fs {

@@ -76,16 +76,27 @@ func excerpt(notes string, ms []marker) string {
 		}
 	}
 	ordered = append(ordered, ms...)
+	// A marked line goes with the heading it stands under and the item it
+	// is nested in: classify reads them to judge the line, and must judge
+	// the excerpt as it judged the notes.
 	for _, m := range ordered {
-		if m.head >= 0 {
-			if !take(m.head, shorten(lines[m.head], 0), excerptMarked) {
-				continue
-			}
+		if m.head >= 0 && !take(m.head, shorten(lines[m.head], 0), excerptMarked) {
+			continue
 		}
-		take(m.line, m.text, excerptMarked)
+		if m.parent >= 0 && !take(m.parent, shorten(lines[m.parent], 0), excerptMarked) {
+			continue
+		}
+		take(m.line, leading(lines[m.line])+m.text, excerptMarked)
 	}
+	// Then the start of the notes, without code blocks.
+	inFence := false
 	for i := range lines {
-		if strings.TrimSpace(lines[i]) == "" {
+		t := strings.TrimSpace(lines[i])
+		if isFence(t) {
+			inFence = !inFence
+			continue
+		}
+		if t == "" || inFence {
 			continue
 		}
 		if !take(i, shorten(lines[i], 0), excerptMax) {
@@ -111,6 +122,11 @@ func excerpt(notes string, ms []marker) string {
 		b.WriteString("\n…")
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// leading returns the blanks a line starts with (nesting is structure).
+func leading(line string) string {
+	return line[:len(line)-len(strings.TrimLeft(line, " \t"))]
 }
 
 // blankBetween reports whether only blank lines stand between lines a and b.

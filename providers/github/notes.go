@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // The kinds of marker found in release notes; they are stored, sorted, as
@@ -22,293 +23,170 @@ var kindOrder = []string{KindBreaking, KindSecurity, KindRemoval, KindDeprecatio
 // marker is one line of release notes that announces something a user of
 // the release must act on.
 type marker struct {
-	kind string
-	line int    // index of the line in the notes
-	head int    // index of the section heading that qualifies it, or -1
-	term string // the words that matched
-	text string // the line, shortened around the match
+	kind   string
+	line   int    // index of the line in the notes
+	head   int    // index of the section heading the line stands under, or -1
+	parent int    // index of the list item the line is nested in, or -1
+	term   string // the words that matched
+	text   string // the line, shortened around the match
 }
 
-// Patterns seen in real changelogs (see the corpus): bold or plain
-// "⚠️ BREAKING CHANGES", "**Breaking Change(s)**", "- **BREAKING**:",
-// conventional "feat!:", migration guides, end-of-life notes.
-var (
-	reBreakingUpper = regexp.MustCompile(`\bBREAKING\b`)
-	reBreaking      = regexp.MustCompile(`(?i)\bbreaking[\s_-]*changes?\b`)
-	reNegated       = regexp.MustCompile(`(?i)(?:\bno|\bnon|\bnot(?:\s+an?)?|\bwithout(?:\s+any)?|\bzero)[\s-]*$`)
-	reBang          = regexp.MustCompile(`^[a-z]+(?:\([^)]*\))?!:`)
-	reMigration     = regexp.MustCompile(`(?i)migration[\s_-]*guide|\bmigration required\b`)
-	reEndOfLife     = regexp.MustCompile(`(?i)\bend[\s-]of[\s-]life\b|\bsunset(?:s|ting)?\b`)
-	reDropSupport   = regexp.MustCompile(`(?i)\bdrop(?:s|ped|ping)?\s+(?:the\s+)?support\b|\bno\s+longer\s+(?:be\s+)?supported\b|\bremoved?\s+support\b`)
-	reSupportGone   = regexp.MustCompile(`(?i)\bsupport\s+for\b.{0,80}?\b(?:has\s+been|have\s+been|is|was|are|were|will\s+be)\s+(?:removed|dropped)\b`)
-	reEOL           = regexp.MustCompile(`\bEOL\b`)
-	reNoLonger      = regexp.MustCompile(`(?i)\bno\s+longer\s+(?:be\s+)?(?:accepts?|available|works?|takes?|returns?|supports?|sends?|allowed|exported|exposed|falls?\s+back)\b`)
-	reRemovalVerb   = regexp.MustCompile(`(?i)^(?:removed?|removes|removal\s+of|deleted?|dropped|drops)\b`)
-	reDeprecat      = regexp.MustCompile(`(?i)\bdeprecat(?:e|es|ed|ing|ion|ions)\b`)
-	reCVE           = regexp.MustCompile(`(?i)\bCVE-\d{4}-\d{4,7}\b`)
-	reGHSA          = regexp.MustCompile(`(?i)\bGHSA(?:-[23456789cfghjmpqrvwx]{4}){3}\b`)
-	reSecurity      = regexp.MustCompile(`(?i)(?:^|[^\w-])(security|vulnerab(?:le|ility|ilities)|XSS|CSRF|SSRF|open redirect)(?:$|[^\w-])`)
-	reSecurityFeat  = regexp.MustCompile(`(?i)^\s*(?:headers?|policy|policies|mode|settings?|keys?)\b`)
-	reHeading       = regexp.MustCompile(`^(?:#{1,6}\s+(.+?)\s*#*|\*\*([^*]+?)\*\*\s*[:.]?|__([^_]+?)__\s*:?)$`)
-)
-
-// normalizeNotes makes notes valid UTF-8 with \n line ends.
-func normalizeNotes(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.ReplaceAll(s, "\r", "\n")
-}
-
-// section reduces a heading to the class that qualifies the lines under it.
-func section(heading string) string {
-	h := strings.ToLower(heading)
-	switch {
-	case strings.Contains(h, "breaking"):
-		return KindBreaking
-	case strings.Contains(h, "remov"):
-		return KindRemoval
-	case strings.Contains(h, "deprecat"):
-		return KindDeprecation
-	}
-	return "other"
-}
-
-// bare strips what precedes the words of a line: list markers, bold,
-// quote marks and ticket tags such as "[SDK-2037]".
-func bare(t string) string {
-	if loc := listMarker(t); loc > 0 {
-		t = t[loc:]
-	}
-	t = strings.TrimLeft(t, "*_> ")
-	for strings.HasPrefix(t, "[") {
-		j := strings.IndexByte(t, ']')
-		if j < 0 || j > 41 || strings.HasPrefix(t[j+1:], "(") {
-			break // not a ticket tag: a link
-		}
-		t = strings.TrimLeft(t[j+1:], " ")
-	}
-	return strings.TrimLeft(t, "*_ ")
-}
-
-// listMarker returns the length of a leading "- ", "* ", "+ " or "1. "
-// marker, or 0.
-func listMarker(t string) int {
-	i := 0
-	if len(t) > 0 && (t[0] == '-' || t[0] == '*' || t[0] == '+') {
-		i = 1
-	} else {
-		for i < len(t) && t[i] >= '0' && t[i] <= '9' {
-			i++
-		}
-		if i == 0 || i == len(t) || (t[i] != '.' && t[i] != ')') {
-			return 0
-		}
-		i++
-	}
-	if i >= len(t) || (t[i] != ' ' && t[i] != '\t') {
-		return 0
-	}
-	for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
-		i++
-	}
-	return i
-}
-
-// choreWords start the conventional-commit lines that are housekeeping.
-var choreWords = map[string]bool{"fix": true, "fixes": true, "chore": true, "doc": true, "docs": true, "ci": true,
-	"test": true, "tests": true, "build": true, "refactor": true, "style": true, "perf": true, "revert": true,
-	"bump": true, "deps": true}
-
-// commitType reads a conventional-commit prefix ("fix(scope):", "fix/")
-// and returns its type, lower-cased, or "".
-func commitType(b string) string {
-	i := 0
-	for i < len(b) && (b[i]|0x20 >= 'a' && b[i]|0x20 <= 'z') {
-		i++
-	}
-	w, rest := strings.ToLower(b[:i]), b[i:]
-	if strings.HasPrefix(rest, "(") {
-		j := strings.IndexByte(rest, ')')
-		if j < 0 {
-			return ""
-		}
-		rest = rest[j+1:]
-	}
-	rest = strings.TrimLeft(rest, " !")
-	if strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "/") {
-		return w
-	}
-	return ""
-}
-
-// isChore reports a housekeeping line: "fix: …", "chore(deps): …",
-// "Revert …".
-func isChore(b string) bool {
-	if len(b) >= 6 && strings.EqualFold(b[:6], "revert") {
-		return true
-	}
-	return choreWords[commitType(b)]
-}
-
-// stripURLs drops http(s) URLs, whose paths name anything.
-func stripURLs(t string) string {
-	if !strings.Contains(t, "http") {
-		return t
-	}
-	var b strings.Builder
-	for {
-		i := strings.Index(t, "http")
-		if i < 0 {
-			break
-		}
-		rest := t[i:]
-		if !strings.HasPrefix(rest, "http://") && !strings.HasPrefix(rest, "https://") {
-			b.WriteString(t[:i+4])
-			t = t[i+4:]
-			continue
-		}
-		b.WriteString(t[:i])
-		end := strings.IndexAny(rest, " \t)]>")
-		if end < 0 {
-			end = len(rest)
-		}
-		t = rest[end:]
-	}
-	b.WriteString(t)
-	return b.String()
-}
+// reDependencyParent marks a list item whose nested items are about
+// dependencies ("Updated development dependencies:").
+var reDependencyParent = regexp.MustCompile(`(?i)\bdependenc(?:y|ies)\b|\bdeps\b`)
 
 // classify finds the lines of release notes that announce breaking
-// changes, removals, deprecations or security fixes. Housekeeping lines
-// ("fix: remove unused logs", "chore: migration guide") are not
-// announcements; an explicit BREAKING marker always is.
+// changes, removals, deprecations or security fixes. It reads structure
+// first: the heading a line stands under ("Breaking Changes", "⚠️
+// Removed", "Deprecated", "Security", or "Fixed" and "Chores" whose lines
+// are housekeeping), the list item it is nested in, a conventional-commit
+// prefix ("feat!:", "chore(deps):"); then the words of the line, and the
+// words around them that take an announcement back ("no breaking
+// changes", "fix a breaking change", "remove unused logs", "replace
+// deprecated request", a vulnerability scanner added to CI).
 func classify(notes string) []marker {
 	lines := strings.Split(normalizeNotes(notes), "\n")
 	var out []marker
-	sect, sectLine := "", -1
+	sect, head := sectNone, -1
+	inFence := false
+	parent, parentIndent := -1, 0
 	for i, raw := range lines {
 		t := strings.TrimSpace(raw)
-		if t == "" {
+		if isFence(t) {
+			inFence = !inFence
 			continue
 		}
-		isHeading := false
-		if c := t[0]; c == '#' || c == '*' || c == '_' {
-			if m := reHeading.FindStringSubmatch(t); m != nil {
-				isHeading = true
-				sect, sectLine = section(m[1]+m[2]+m[3]), i
-			}
+		if inFence || !hasWords(t) {
+			continue // code, blank lines, rules, an excerpt's "…"
 		}
-		// Cheap keyword checks first: most lines announce nothing, and the
-		// expressions below backtrack.
 		plain := stripURLs(t)
-		low := strings.ToLower(plain)
-		b := bare(plain)
-		chore := isChore(b)
 		seen := map[string]bool{}
-		add := func(kind, term string, at, head int) {
-			if seen[kind] {
+		add := func(kind, term string, at int) {
+			if seen[kind] || term == "" {
 				return
 			}
 			seen[kind] = true
 			if j := strings.Index(t, term); j >= 0 {
 				at = j // offsets into plain shift where URLs were cut
 			}
-			out = append(out, marker{kind: kind, line: i, head: head, term: term, text: shorten(t, at)})
-		}
-		// Breaking.
-		if strings.Contains(low, "breaking") {
-			if loc := reBreakingUpper.FindStringIndex(plain); loc != nil && !reNegated.MatchString(plain[:loc[0]]) {
-				add(KindBreaking, plain[loc[0]:loc[1]], loc[0], -1)
+			p := -1
+			if parent >= 0 && parent != i {
+				p = parent
 			}
-			for _, loc := range reBreaking.FindAllStringIndex(plain, -1) {
-				if !reNegated.MatchString(plain[:loc[0]]) {
-					add(KindBreaking, plain[loc[0]:loc[1]], loc[0], -1)
-					break
-				}
+			out = append(out, marker{kind: kind, line: i, head: head, parent: p, term: term, text: shorten(t, max(at, 0))})
+		}
+
+		if h, ok := heading(t); ok {
+			sect, head = section(h), i
+			parent = -1
+			// A heading that says "breaking" is itself the announcement,
+			// list or no list under it.
+			if term, at := explicitBreaking(stripURLs(h)); term != "" {
+				head = -1 // the line is its own context
+				add(KindBreaking, term, at)
+				head = i
+			}
+			continue
+		}
+
+		// Nesting: an indented list item belongs to the item above it.
+		isItem := listMarker(t) > 0
+		if isItem {
+			if ind := indent(raw); parent < 0 || ind <= parentIndent {
+				parent, parentIndent = i, ind
+			}
+		} else if indent(raw) == 0 {
+			parent = -1
+		}
+		b := bare(plain)
+		c := readCommit(b)
+		subj := b
+		if c.typ != "" {
+			subj = c.rest
+		}
+		chore := choreTypes[c.typ] || isRevert(c)
+		dependency := c.scope == "deps" || c.scope == "dependencies" || c.typ == "deps" ||
+			reDependencyParent.MatchString(b) || (parent >= 0 && parent != i && reDependencyParent.MatchString(lines[parent]))
+		housekeeping := sect == sectFixed || sect == sectChore || sect == sectDocs
+
+		// Breaking: explicit words and markers count anywhere.
+		if term, at := explicitBreaking(plain); term != "" {
+			add(KindBreaking, term, at)
+		}
+		if c.bang {
+			add(KindBreaking, b[:strings.Index(b, "!")+1]+":", 0)
+		}
+		if warningLed(b) && !reNotBreaking.MatchString(plain) {
+			add(KindBreaking, strings.SplitN(b, " ", 2)[0], 0)
+		}
+		if sect != sectDocs {
+			if term, at := requirement(plain); term != "" {
+				add(KindBreaking, term, at)
 			}
 		}
-		if strings.Contains(b, "!:") && reBang.MatchString(b) {
-			add(KindBreaking, b[:strings.Index(b, ":")+1], 0, -1)
-		}
-		if !chore && strings.Contains(low, "migration") {
+		if !chore && !housekeeping && strings.Contains(strings.ToLower(plain), "guide") {
 			if loc := reMigration.FindStringIndex(plain); loc != nil {
-				add(KindBreaking, plain[loc[0]:loc[1]], loc[0], -1)
+				add(KindBreaking, plain[loc[0]:loc[1]], loc[0])
 			}
 		}
-		// Removals and end of life.
-		eol := func(re *regexp.Regexp) {
-			if loc := re.FindStringIndex(plain); loc != nil {
-				add(KindRemoval, plain[loc[0]:loc[1]], loc[0], -1)
-			}
-		}
-		if strings.Contains(low, "life") || strings.Contains(low, "sunset") {
-			eol(reEndOfLife)
-		}
-		if strings.Contains(low, "support") {
-			eol(reDropSupport)
-			if strings.Contains(low, "support for") && (strings.Contains(low, "removed") || strings.Contains(low, "dropped")) {
-				eol(reSupportGone)
-			}
-		}
-		if strings.Contains(plain, "EOL") {
-			if loc := reEOL.FindStringIndex(plain); loc != nil {
-				add(KindRemoval, "EOL", loc[0], -1)
-			}
-		}
-		if !chore && !isHeading {
-			if strings.Contains(b, "`") {
-				if loc := reRemovalVerb.FindStringIndex(b); loc != nil {
-					add(KindRemoval, b[loc[0]:loc[1]], 0, -1)
+
+		// Under a Breaking, Removed or Deprecated heading every item is
+		// what the heading says, unless it takes back an earlier change
+		// or (under Removed) announces a deprecation instead.
+		depTerm, depAt := deprecation(plain)
+		switch sect {
+		case sectBreaking, sectRemoved:
+			if isItem && !isRevert(c) {
+				kind := KindBreaking
+				if sect == sectRemoved {
+					kind = KindRemoval
 				}
-			}
-			if strings.Contains(low, "no longer") {
-				if loc := reNoLonger.FindStringIndex(plain); loc != nil {
-					add(KindRemoval, plain[loc[0]:loc[1]], loc[0], -1)
+				if sect == sectRemoved && depTerm != "" {
+					kind = KindDeprecation
 				}
+				add(kind, "listed under "+strings.TrimSpace(strings.Trim(lines[head], "#*_ :.")), 0)
 			}
-			if (sect == KindRemoval || sect == KindBreaking) && listMarker(t) > 0 {
-				add(sect, "listed under "+strings.TrimSpace(strings.Trim(lines[sectLine], "#*_ :.")), 0, sectLine)
+		case sectDeprecated:
+			if !isRevert(c) {
+				add(KindDeprecation, "listed under "+strings.TrimSpace(strings.Trim(lines[head], "#*_ :.")), 0)
 			}
 		}
-		// Deprecations; Node's "deprecation warning" is not one.
-		if strings.Contains(low, "deprecat") {
-			for _, loc := range reDeprecat.FindAllStringIndex(plain, -1) {
-				rest := strings.ToLower(strings.TrimLeft(plain[loc[1]:], " "))
-				if !strings.HasPrefix(rest, "warning") {
-					add(KindDeprecation, plain[loc[0]:loc[1]], loc[0], -1)
-					break
-				}
+
+		// Removals and ends of support, where the section does not say
+		// otherwise and the line is not housekeeping.
+		if !chore && !housekeeping && sect != sectDeprecated && sect != sectSecurity && depTerm == "" {
+			if term, at := removal(plain, subj, dependency); term != "" {
+				add(KindRemoval, term, at)
+			}
+		} else if sect != sectDocs && (strings.Contains(plain, "EOL") || strings.Contains(strings.ToLower(plain), "support")) {
+			// An end of support is news even in a chore line.
+			if term, at := removal(plain, "", true); term != "" && !strings.Contains(strings.ToLower(term), "no longer") {
+				add(KindRemoval, term, at)
 			}
 		}
-		// Security: advisory ids anywhere (links included), the word in
-		// prose but not in feature names ("security headers").
-		tl := low
-		if len(plain) != len(t) {
-			tl = strings.ToLower(t)
+
+		// Deprecations; not in docs or tests, not "fix a deprecation
+		// warning", not "remove deprecated X".
+		if depTerm != "" && sect != sectDocs && sect != sectChore {
+			add(KindDeprecation, depTerm, depAt)
 		}
-		switch {
-		case strings.Contains(tl, "cve-") && reCVE.MatchString(t):
-			loc := reCVE.FindStringIndex(t)
-			add(KindSecurity, strings.ToUpper(t[loc[0]:loc[1]]), loc[0], -1)
-		case strings.Contains(tl, "ghsa") && reGHSA.MatchString(t):
-			loc := reGHSA.FindStringIndex(t)
-			add(KindSecurity, t[loc[0]:loc[1]], loc[0], -1)
-		case securityWord(low) && commitType(b) != "feat" && commitType(b) != "feature":
-			for _, m := range reSecurity.FindAllStringSubmatchIndex(plain, -1) {
-				if !reSecurityFeat.MatchString(plain[m[3]:]) {
-					add(KindSecurity, plain[m[2]:m[3]], m[2], -1)
-					break
-				}
-			}
+
+		// Security: advisory ids anywhere, vulnerability words in prose,
+		// and every item under a Security heading that is not tooling.
+		if term, at := securityWords(t, plain, c); term != "" {
+			add(KindSecurity, term, at)
+		}
+		if sect == sectSecurity && !securityTooling(plain) {
+			add(KindSecurity, "listed under "+strings.TrimSpace(strings.Trim(lines[head], "#*_ :.")), 0)
 		}
 	}
 	return out
 }
 
-// securityWord is the keyword check before reSecurity.
-func securityWord(low string) bool {
-	for _, w := range []string{"secur", "vulnerab", "xss", "csrf", "ssrf", "redirect"} {
-		if strings.Contains(low, w) {
+// hasWords reports a line with a letter or digit in it.
+func hasWords(t string) bool {
+	for _, r := range t {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			return true
 		}
 	}

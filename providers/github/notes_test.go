@@ -29,7 +29,8 @@ func TestClassifyMarkers(t *testing.T) {
 		// Removals and end of life.
 		{"This release drops support for Node <18.", []string{KindRemoval}},
 		{"- Support for EOL Node versions 12 and 14 has been removed.", []string{KindRemoval}},
-		{"- Removed deprecated `EmailManager`", []string{KindDeprecation, KindRemoval}},
+		// Removing what was deprecated is a removal, not a new deprecation.
+		{"- Removed deprecated `EmailManager`", []string{KindRemoval}},
 		{"- Remove `buildAuthorizeUrl`", []string{KindRemoval}},
 		{"**Removed**\n- Remove bluebird", []string{KindRemoval}},
 		{"- getUser and getIdTokenClaims no longer take any arguments", []string{KindRemoval}},
@@ -59,6 +60,67 @@ func TestClassifyMarkers(t *testing.T) {
 		{"- Upgrade core-js ([crew-security](https://github.com/crew-security))", nil},
 		{"- No longer acquires a browser lock on a cache hit", nil},
 		{"", nil},
+
+		// Structure: headings at any level, bold pseudo-headings,
+		// release-please and Keep a Changelog sections.
+		{"### ⚠ BREAKING CHANGES\n\n* drop the callback API (#12)", []string{KindBreaking, KindRemoval}},
+		{"#### Removed\n- `Client.legacyLogin`", []string{KindRemoval}},
+		{"## Security\n- Sanitize the returnTo parameter", []string{KindSecurity}},
+		{"**Deprecated**\n* `getUser` in favour of `user`", []string{KindDeprecation}},
+		{"### ⚠️ Changed\n* Options can no longer be passed positionally", []string{KindBreaking, KindRemoval}},
+		{"- ⚠️ `init()` now returns a promise", []string{KindBreaking}},
+		{":warning: This is a beta release and should not be used in production.", nil},
+		// Conventional commits.
+		{"- fix(auth)!: reject tokens without an exp claim", []string{KindBreaking}},
+		{"- feat: new session store\n\n  BREAKING CHANGE: the cookie name changed", []string{KindBreaking}},
+		{"BREAKING-CHANGE: `timeout` is now in seconds", []string{KindBreaking}},
+		// Runtime requirements in any wording.
+		{"- Requires Node 18 or later", []string{KindBreaking}},
+		{"- This SDK is now only allowed on iOS 15 or later", []string{KindBreaking}},
+		{"- Drop support for Python 3.8", []string{KindRemoval}},
+		{"- The minimum supported version is now Node.js 20", []string{KindBreaking}},
+		{"- Node.js >= 20 is required", []string{KindBreaking}},
+		{"- Raise the minimum Go version to 1.23", []string{KindBreaking}},
+		{"- Add Node.js 24 to the supported runtimes", nil},
+		{"- Updated compile and target SDK version to 35", nil},
+		{"- Update minimum `requests` version to 2.31", nil},
+		// Removals in any verb form, with or without backticks.
+		{"- Removing the `verify` option from `Client`", []string{KindRemoval}},
+		{"- The legacyLogin method has been removed", []string{KindRemoval}},
+		{"- removed getProfile() from the management client", []string{KindRemoval}},
+		{"- Remove unused imports", nil},
+		{"- chore: remove dependency on lodash", nil},
+		{"- Removed `left-pad` dependency", nil},
+		{"- Remove the beta flag from the passkeys API", nil},
+		{"**Fixed**\n- Remove a stray console.log from `login()`", nil},
+		// A fix or a regression is not a break; a default change called
+		// out as breaking is.
+		{"- Fix breaking change in v2.3.0 token parsing", nil},
+		{"- fix: a regression in the cache", nil},
+		{"- The default `cacheLocation` is now `localstorage` (breaking)", []string{KindBreaking}},
+		// Security in any wording.
+		{"- Fix prototype pollution in `merge()`", []string{KindSecurity}},
+		{"- Prevent SSRF through the `issuer` URL", []string{KindSecurity}},
+		{"- Fixed a timing attack in signature comparison", []string{KindSecurity}},
+		{"- Fix remote code execution via crafted templates", []string{KindSecurity}},
+		{"- Private key material could be logged at debug level", []string{KindSecurity}},
+		{"- Versions before 4.2.1 are vulnerable to header injection", []string{KindSecurity}},
+		{"- Fix ReDoS in the email validator", []string{KindSecurity}},
+		{"See https://github.com/acme/sdk/security/advisories/GHSA-xxxx for details.", []string{KindSecurity}},
+		// Security false alarms.
+		{"- Add support for security questions", nil},
+		{"- Add SECURITY.md", nil},
+		{"- ci: add a vulnerability scanner to the test workflow", nil},
+		{"**Security**\n- Bump github/codeql-action from 2 to 3", nil},
+		{"- Improved security and performance", nil},
+		{"- Handle SecurityException when launching the browser", nil},
+		{"- Exposes the user profile from the id token", nil},
+		// Deprecation false alarms.
+		{"- Replace deprecated `request` package with `fetch`", nil},
+		{"- Remove PHP 7.3 note (deprecated)", nil},
+		{"- `util` has been deprecated as of v7.8.0", nil},
+		{"- Add a deprecation warning for `virtual` routing", []string{KindDeprecation}},
+		{"- Mark `MaxPrice` as obsolete", []string{KindDeprecation}},
 	}
 	for _, tc := range cases {
 		got := flagsOf(classify(tc.notes))

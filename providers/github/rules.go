@@ -60,40 +60,55 @@ func published(r release) string {
 }
 
 // majorAvailable is a state rule: one finding per major version above the
-// deployed one, titled with that major's newest release; its excerpt comes
-// from the major's first release (usually X.0.0), where the breaking
-// changes are announced. It resolves when the deployed version catches up.
-// Releases in such a major are not judged again by the note rules: one new
-// major is one finding.
+// deployed one, titled with that major's newest release. It lists every
+// release of that major whose notes announce breaking changes or removals,
+// each with its excerpt: a major's breaks are not all in its X.0.0 (a
+// minor such as v4.22.0 can carry one). It resolves when the deployed
+// version catches up. Releases in such a major are not judged again by the
+// note rules: one new major is one finding.
 func majorAvailable(j *watcher.Judgement) []watcher.Finding {
 	v := readView(j.New)
 	if v.deployed == nil {
 		return nil
 	}
-	newest, first := map[uint64]release{}, map[uint64]release{}
+	byMajor := map[uint64][]release{}
 	for _, r := range v.releases {
-		if !v.newMajor(r) {
-			continue
-		}
-		m := r.version.Major()
-		if cur, ok := newest[m]; !ok || r.version.GreaterThan(cur.version) {
-			newest[m] = r
-		}
-		if cur, ok := first[m]; !ok || r.version.LessThan(cur.version) {
-			first[m] = r
+		if v.newMajor(r) {
+			byMajor[r.version.Major()] = append(byMajor[r.version.Major()], r)
 		}
 	}
-	majors := make([]uint64, 0, len(newest))
-	for m := range newest {
+	majors := make([]uint64, 0, len(byMajor))
+	for m := range byMajor {
 		majors = append(majors, m)
+		sort.Slice(byMajor[m], func(a, b int) bool {
+			x, y := byMajor[m][a], byMajor[m][b]
+			if !x.version.Equal(y.version) {
+				return x.version.LessThan(y.version)
+			}
+			return x.tag < y.tag
+		})
 	}
 	sort.Slice(majors, func(a, b int) bool { return majors[a] < majors[b] })
 	var out []watcher.Finding
 	for _, m := range majors {
-		r, f := newest[m], first[m]
+		rels := byMajor[m]
+		f, r := rels[0], rels[len(rels)-1]
+		var breaking []release
+		for _, x := range rels {
+			if len(x.has(KindBreaking, KindRemoval)) > 0 {
+				breaking = append(breaking, x)
+			}
+		}
 		notes := ""
-		if k := f.has(KindBreaking, KindRemoval, KindDeprecation); len(k) > 0 {
-			notes = fmt.Sprintf("The notes of %s announce: %s.", f.tag, strings.Join(k, ", "))
+		switch {
+		case len(breaking) > 0:
+			tags := make([]string, len(breaking))
+			for i, x := range breaking {
+				tags[i] = x.tag
+			}
+			notes = fmt.Sprintf("Releases of major %d whose notes announce breaking changes: %s.", m, strings.Join(tags, ", "))
+		case len(f.has(KindDeprecation)) > 0:
+			notes = fmt.Sprintf("The notes of %s announce: %s.", f.tag, KindDeprecation)
 		}
 		intro := published(r)
 		if f.tag != r.tag {
@@ -108,11 +123,38 @@ func majorAvailable(j *watcher.Judgement) []watcher.Finding {
 				fmt.Sprintf("Major version %d is out; the app runs %s.", m, v.deployedRaw),
 				intro, notes, tenant),
 			Old: v.deployedRaw, New: r.tag, Note: tenant,
-			Excerpt: excerptOf(f, f.markedLines(KindBreaking, KindRemoval, KindDeprecation)),
+			Excerpt: majorExcerpt(f, breaking),
 		})
 	}
 	return out
 }
+
+// majorExcerpt joins the breaking lines of each breaking release of a
+// major, headed by its tag; without any, the first release's marked lines
+// or the start of its notes.
+func majorExcerpt(first release, breaking []release) string {
+	if len(breaking) == 0 {
+		return excerptOf(first, first.markedLines(KindBreaking, KindRemoval, KindDeprecation))
+	}
+	if len(breaking) == 1 && breaking[0].tag == first.tag {
+		return excerptOf(first, first.markedLines(KindBreaking, KindRemoval, KindDeprecation))
+	}
+	// Each release gets a fair share of the bound, so a long X.0.0 does
+	// not crowd out a breaking minor.
+	share := max(majorExcerptMax/len(breaking), 120)
+	var b strings.Builder
+	for _, x := range breaking {
+		part := x.tag + ":\n" + excerptOf(x, x.markedLines(KindBreaking, KindRemoval))
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(clean(part, share))
+	}
+	return clean(b.String(), majorExcerptMax)
+}
+
+// majorExcerptMax bounds the excerpt of a major's finding, in runes.
+const majorExcerptMax = 2000
 
 // noteRule judges releases newer than the deployed version whose notes
 // carry one of the kinds. It is a change rule: silent on the baseline, it

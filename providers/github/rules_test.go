@@ -256,3 +256,51 @@ func TestCrossCheckNamesTenantClients(t *testing.T) {
 		}
 	}
 }
+
+// A breaking minor inside a newer major is not lost: the major's one
+// finding lists every release of that major, above the deployed version,
+// whose notes announce breaking changes, each with its excerpt.
+func TestMajorAvailableListsBreakingReleases(t *testing.T) {
+	rules := []watcher.Rule{watcher.RuleFunc(github.Rules(github.RuleOptions{})[0].Judge)}
+	d := doc(t, "2.1.3",
+		rel{"v2.1.3", "", false},
+		rel{"v3.0.0", breakingV3, false},
+		rel{"v3.1.0", "### Features\n- feat: passkeys", false},
+		rel{"v3.2.0", "**Changed**\n- PHP 8.1 is now the minimum supported runtime", false},
+		rel{"v3.3.0", "### Bug Fixes\n- fix: remove unused logs", false},
+		rel{"v3.4.0-beta.1", "**Removed**\n- `authorize()`", true}, // a prerelease: not listed
+		rel{"v4.0.0", "### Features\n- a new major with quiet notes", false},
+		rel{"v4.1.0", "- The `legacy` option has been removed", false},
+	)
+	fs := judge(rules, nil, d, nil, nil)
+	if got := only(github.RuleMajorAvailable, fs); !slices.Equal(got, []string{"3", "4"}) {
+		t.Fatalf("majors = %v, want one finding per new major [3 4]", got)
+	}
+	three := find(t, fs, github.RuleMajorAvailable, "3")
+	if !strings.Contains(three.Detail, "whose notes announce breaking changes: v3.0.0, v3.2.0.") {
+		t.Errorf("major 3 detail does not list v3.0.0 and v3.2.0: %q", three.Detail)
+	}
+	for _, want := range []string{"v3.0.0:", "BREAKING CHANGES", "v3.2.0:", "PHP 8.1 is now the minimum supported runtime"} {
+		if !strings.Contains(three.Excerpt, want) {
+			t.Errorf("major 3 excerpt lacks %q: %q", want, three.Excerpt)
+		}
+	}
+	for _, not := range []string{"v3.1.0", "v3.3.0", "v3.4.0-beta.1", "unused logs"} {
+		if strings.Contains(three.Excerpt, not) {
+			t.Errorf("major 3 excerpt names %q, whose notes announce nothing breaking", not)
+		}
+	}
+	if !strings.Contains(three.Title, "v3.3.0") {
+		t.Errorf("major 3 title %q, want the newest release v3.3.0", three.Title)
+	}
+	// The X.0.0 is quiet; the breaking minor is still found.
+	four := find(t, fs, github.RuleMajorAvailable, "4")
+	if !strings.Contains(four.Detail, "breaking changes: v4.1.0.") || !strings.Contains(four.Excerpt, "has been removed") {
+		t.Errorf("major 4 does not carry its breaking minor v4.1.0: %q / %q", four.Detail, four.Excerpt)
+	}
+	// Deployed inside major 3 above v3.2.0: only major 4 is left.
+	fs = judge(rules, nil, doc(t, "3.2.0", rel{"v3.2.0", "", false}, rel{"v4.1.0", "- The `legacy` option has been removed", false}), nil, nil)
+	if got := only(github.RuleMajorAvailable, fs); !slices.Equal(got, []string{"4"}) {
+		t.Fatalf("deployed 3.2.0: majors = %v, want [4]", got)
+	}
+}
