@@ -19,14 +19,20 @@ import (
 // per label against the hand labels.
 
 // heldOut are the changelogs kept aside while the classifier was tuned;
-// their figures are reported apart.
-var heldOut = map[string]bool{"twilio__twilio-node.md": true, "stripe__stripe-python.md": true}
+// their figures are reported apart. Group "held out" was chosen before
+// tuning; "fresh" was labelled and added after it, then measured.
+var heldOut = map[string]string{
+	"twilio__twilio-node.md":           "held out",
+	"stripe__stripe-python.md":         "held out",
+	"auth0__express-openid-connect.md": "fresh",
+	"auth0__Auth0.swift.md":            "fresh",
+}
 
 // Floors under which the scoring test fails, for the whole set.
 var floors = map[string][2]float64{ // label: {recall, precision}
-	"breaking":    {0.90, 0.88},
+	"breaking":    {0.92, 0.90},
 	"security":    {0.95, 0.95},
-	"deprecation": {0.90, 0.90},
+	"deprecation": {0.95, 0.90},
 }
 
 // labelNames are the labels scored, in report order.
@@ -198,7 +204,8 @@ func TestLabelledReleaseNotes(t *testing.T) {
 		}
 		return g
 	}
-	all, tuned, held := newGroup("all"), newGroup("tuning"), newGroup("held out")
+	all, tuned := newGroup("all"), newGroup("tuning")
+	held := map[string]*group{"held out": newGroup("held out"), "fresh": newGroup("fresh")}
 	files := make([]string, 0, len(vers))
 	for f := range vers {
 		files = append(files, f)
@@ -221,8 +228,8 @@ func TestLabelledReleaseNotes(t *testing.T) {
 			seen[v.version] = true
 			got := predicted(v.notes)
 			groups := []*group{all, tuned}
-			if heldOut[f] {
-				groups = []*group{all, held}
+			if h, ok := held[heldOut[f]]; ok {
+				groups = []*group{all, h}
 			}
 			for _, g := range groups {
 				g.n++
@@ -248,7 +255,7 @@ func TestLabelledReleaseNotes(t *testing.T) {
 			}
 		}
 	}
-	for _, g := range []*group{tuned, held, all} {
+	for _, g := range []*group{tuned, held["held out"], held["fresh"], all} {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s (%d versions):", g.name, g.n)
 		for _, l := range labelNames {

@@ -158,9 +158,9 @@ func classify(notes string) []marker {
 			if term, at := removal(plain, subj, dependency); term != "" {
 				add(KindRemoval, term, at)
 			}
-		} else if sect != sectDocs && (strings.Contains(plain, "EOL") || strings.Contains(strings.ToLower(plain), "support")) {
-			// An end of support is news even in a chore line.
-			if term, at := removal(plain, "", true); term != "" && !strings.Contains(strings.ToLower(term), "no longer") {
+		} else if sect != sectDocs {
+			// A runtime's end of support is news even in a chore line.
+			if term, at := endOfSupport(plain); term != "" {
 				add(KindRemoval, term, at)
 			}
 		}

@@ -29,6 +29,7 @@ var (
 	reSectHousekeeping = regexp.MustCompile(`(?i)\b(chores?|maintenance|internal|refactor\w*|build|ci|perf\w*|performance|dependenc\w*|deps|thanks?|thank you|contributors?|contributions?|closed issues|other improvements|misc\w*|tooling|infrastructure)\b`)
 	reSectDocs         = regexp.MustCompile(`(?i)\b(doc|docs|documentation|tests?|testing|examples?|samples?)\b`)
 	reSectFixed        = regexp.MustCompile(`(?i)\b(fix|fixes|fixed|bug ?fix(es)?|bugs)\b`)
+	reMajorChanges     = regexp.MustCompile(`(?i)^\W*major\s+changes?\b`) // changesets
 	reSectUpgrade      = regexp.MustCompile(`(?i)\bbefore (you )?upgrad|\bupgrade notes?\b|\bupgrading\b|\bmigration\b|\bmigrating\b`)
 )
 
@@ -38,7 +39,7 @@ func section(h string) string {
 	switch {
 	case strings.Contains(l, "breaking") && !reNegated.MatchString(l[:strings.Index(l, "breaking")]):
 		return sectBreaking
-	case warningLed(h):
+	case warningLed(h) || reIncompatible.MatchString(h) || reMajorChanges.MatchString(h):
 		return sectBreaking
 	case strings.Contains(l, "remov"):
 		return sectRemoved
@@ -67,20 +68,21 @@ func warningLed(t string) bool {
 // Breaking: explicit words and markers.
 var (
 	reBreakingUpper = regexp.MustCompile(`\bBREAKING\b`)
-	reBreaking      = regexp.MustCompile(`(?i)\bbreaking[\s_-]*changes?\b|\(breaking\)|\bbreaking:`)
+	reBreaking      = regexp.MustCompile(`(?i)\bbreaking[\s_-]*changes?\b|\(breaking\)|\bbreaking:|\bbackwards?[\s-]+incompatib\w+|\bincompatible\s+(?:api\s+)?changes?\b`)
+	reIncompatible  = regexp.MustCompile(`(?i)\bbackwards?[\s-]+incompatib\w+|\bincompatible\s+(?:api\s+)?changes?\b`)
 	// reNegated ends the text before a match that takes it back: "no",
 	// "non-", "not a", "without it being a", "zero".
 	reNegated = regexp.MustCompile(`(?i)(?:\bno|\bnon|\bnot|\bwithout|\bzero|\bnever)(?:[\s-]+\w+){0,3}?[\s-]*$`)
 	// reFixed ends the text before a match that a fix takes back: "fix a
 	// breaking change" repairs a break, it does not make one.
-	reFixed       = regexp.MustCompile(`(?i)\b(?:fix(?:e[sd])?|fixing|revert(?:s|ed|ing)?|avoid(?:s|ed|ing)?|prevent(?:s|ed|ing)?|undo(?:es)?)\s+(?:(?:a|an|the|some|potential|possible|accidental|unintended|unintentional|unexpected)\s+)*$`)
+	reFixed       = regexp.MustCompile(`(?i)\b(?:fix(?:e[sd])?|fixing|revert(?:s|ed|ing)?|avoid(?:s|ed|ing)?|prevent(?:s|ed|ing)?|undo(?:es)?)\s*:?\s+(?:(?:a|an|the|some|for|potential|possible|accidental|unintended|unintentional|unexpected)\s+)*$`)
 	reMigration   = regexp.MustCompile(`(?i)migration[\s_-]*guide|\bmigration required\b|\bupgrade[\s_-]*guide\b`)
 	reNotBreaking = regexp.MustCompile(`(?i)\b(beta|alpha|preview|experimental|release candidate|known issues?|not (?:be )?(?:used|recommended) (?:in|for) production)\b`)
 )
 
 // explicitBreaking returns the words that call a line breaking, or "".
 func explicitBreaking(plain string) (string, int) {
-	if !strings.Contains(strings.ToLower(plain), "breaking") {
+	if low := strings.ToLower(plain); !strings.Contains(low, "breaking") && !strings.Contains(low, "incompatib") {
 		return "", -1
 	}
 	if loc := reBreakingUpper.FindStringIndex(plain); loc != nil && !takenBack(plain[:loc[0]]) {
@@ -102,13 +104,15 @@ func takenBack(before string) bool {
 
 // Runtime requirements: a raised minimum or a dropped version.
 var (
-	runtimeNames = `(?:node(?:\.?js)?|python|php|java|jdk|jre|ruby|golang|go|\.net|dotnet|android(?:\s+(?:api|sdk))?(?:\s+level)?|min\s?sdk(?:\s+version)?|ios|ipados|macos|tvos|watchos|kotlin|swift|xcode|react(?:\s+native)?|typescript|deno|bun|electron|rust|msrv|chrome|safari|firefox|edge|browsers?)`
+	runtimeNames = `(?:node(?:\.?js)?|python|php|java|jdk|jre|ruby|golang|go|\.net|dotnet|android(?:\s+(?:api|sdk))?(?:\s+level)?|min\s?sdk\w*(?:\s+version)?|ios|ipados|macos|tvos|watchos|kotlin|swift|xcode|react(?:\s+native)?|typescript|deno|bun|electron|rust|msrv|chrome|safari|firefox|edge|browsers?)`
 	reRuntime    = regexp.MustCompile(`(?i)\b` + runtimeNames + `\b`)
 	reVersionish = regexp.MustCompile(`\d`)
-	reReqMinimum = regexp.MustCompile(`(?i)\b(?:minimum|min\.?|lowest|oldest)\b[^.;]{0,40}?\b(?:supported\s+)?(?:version|runtime|sdk|api(?:\s+level)?|requirements?|release)s?\b|\bmin\s?sdk\b`)
-	reReqRequire = regexp.MustCompile(`(?i)\brequir(?:e|es|ed|ing)\b[^.;]{0,30}?\b` + runtimeNames + `\b[^.;]{0,12}?\d|\b` + runtimeNames + `\b[^.;]{0,25}?(?:>=?\s*v?\d|\d+(?:\.\d+)*\s*\+|or\s+(?:later|higher|newer|above|greater)|and\s+(?:above|later|newer|up))[^.;]{0,20}?\b(?:is|are)\s+(?:now\s+)?required\b`)
-	reReqOnly    = regexp.MustCompile(`(?i)\bonly\s+(?:be\s+)?(?:allowed|supported|available|works?|runs?|compatible)\b[^.;]{0,40}?\b(?:or\s+(?:later|higher|newer|above|greater)|and\s+(?:above|later|newer|up)|>=?\s*v?\d|\d+(?:\.\d+)*\s*\+)`)
-	reReqRaise   = regexp.MustCompile(`(?i)\b(?:bump|bumped|bumps|raise[sd]?|raising|increase[sd]?|increasing|update[sd]?|upgrade[sd]?|set|sets)\b[^.;]{0,30}?\b(?:minimum|min|required|engines?(?:\s+field)?)\b`)
+	reReqMinimum = regexp.MustCompile(`(?i)\b(?:minimum|min\.?|lowest|oldest)\b(?:[^.;]|\.\w){0,40}?\b(?:supported\s+)?(?:version|runtime|sdk|api(?:\s+level)?|requirements?|release)s?\b|\bmin\s?sdk\w*`)
+	reReqIsMin   = regexp.MustCompile(`(?i)\b` + runtimeNames + `\s*v?\d+(?:\.\d+)*\+?\s+(?:is|becomes|will\s+be)\s+(?:now\s+)?(?:the\s+)?(?:new\s+)?(?:minimum|min|lowest|oldest|baseline)\b`)
+	reReqDropRt  = regexp.MustCompile(`(?i)\b(?:drop(?:s|ped|ping)?|remov(?:e|es|ed|ing)|end(?:s|ed)?|discontinu\w+)\s+(?:official\s+)?(?:support\s+for\s+)?` + runtimeNames + `\s*v?\d+(?:\.\d+)*(?:\s*(?:and|,|or)\s*v?\d+(?:\.\d+)*)*\s+support\b|\bsupport\s+for\s+` + runtimeNames + `\s*v?\d+(?:\.\d+)*(?:[^.;]|\.\w){0,20}?\b(?:has\s+)?ended\b`)
+	reReqRequire = regexp.MustCompile(`(?i)\brequir(?:e|es|ed|ing)\b(?:[^.;]|\.\w){0,30}?\b` + runtimeNames + `\b(?:[^.;]|\.\w){0,12}?\d|\b` + runtimeNames + `\b(?:[^.;]|\.\w){0,25}?(?:>=?\s*v?\d|\d+(?:\.\d+)*\s*\+|or\s+(?:later|higher|newer|above|greater)|and\s+(?:above|later|newer|up))(?:[^.;]|\.\w){0,20}?\b(?:is|are)\s+(?:now\s+)?required\b`)
+	reReqOnly    = regexp.MustCompile(`(?i)\bonly\s+(?:be\s+)?(?:allowed|supported|available|works?|runs?|compatible)\b(?:[^.;]|\.\w){0,40}?(?:\bor\s+(?:later|higher|newer|above|greater)|\band\s+(?:above|later|newer|up)|>=?\s*v?\d|\d+(?:\.\d+)*\s*\+)`)
+	reReqRaise   = regexp.MustCompile(`(?i)\b(?:bump|bumped|bumps|raise[sd]?|raising|increase[sd]?|increasing|update[sd]?|upgrade[sd]?|set|sets)\b(?:[^.;]|\.\w){0,30}?\b(?:minimum|min|required|engines?(?:\s+field)?)\b`)
 	reReqNot     = regexp.MustCompile(`(?i)\b(?:target|compile|build)\s*sdk\b|\bmatrix\b|\bci\b|\bdockerfile\b`)
 )
 
@@ -122,7 +126,7 @@ func requirement(plain string) (string, int) {
 	if !reRuntime.MatchString(plain) || !reVersionish.MatchString(plain) || reReqNot.MatchString(plain) {
 		return "", -1
 	}
-	for _, re := range []*regexp.Regexp{reReqRequire, reReqMinimum, reReqOnly, reReqRaise} {
+	for _, re := range []*regexp.Regexp{reReqRequire, reReqMinimum, reReqIsMin, reReqOnly, reReqRaise} {
 		if loc := re.FindStringIndex(plain); loc != nil {
 			return plain[loc[0]:loc[1]], loc[0]
 		}
@@ -138,13 +142,16 @@ var (
 	reEOL         = regexp.MustCompile(`\bEOL\b`)
 	reNoLonger    = regexp.MustCompile(`(?i)\bno\s+longer\s+(?:be\s+)?(?:accepts?|available|works?|takes?|returns?|supports?|sends?|allowed|exported|exposed|public|falls?\s+back|passed|included|provided)\b`)
 	reRemoveVerb  = regexp.MustCompile(`(?i)^(?:remove[sd]?|removing|removal\s+of|delete[sd]?|deleting|drop(?:s|ped|ping)?|eliminat\w+|get\s+rid\s+of)\b`)
-	reRemovedPass = regexp.MustCompile(`(?i)\b(?:has|have|had|was|were|is|are|got)\s+(?:now\s+)?(?:been\s+)?(?:removed|deleted|dropped)\b`)
+	reRemovedPass = regexp.MustCompile(`(?i)\b(?:has|have|had|was|were|is|are|got)\s+(?:now\s+)?(?:been\s+)?(?:removed|deleted|dropped|renamed)\b`)
+	reRestrict    = regexp.MustCompile(`(?i)^restrict(?:s|ed|ing)?\b(?:[^.;]|\.\w){0,40}?\b(?:only\s+)?to\s+(?:the\s+)?` + runtimeNames + `\b`)
+	reRenameVerb  = regexp.MustCompile(`(?i)^renam(?:e|es|ed|ing)\b`)
+	reNowRequired = regexp.MustCompile(`(?i)\b(?:is|are)\s+now\s+(?:a\s+)?(?:required|mandatory)\b`)
 	// What a removal takes away decides whether it breaks anything.
 	reAPINoun   = regexp.MustCompile(`(?i)\b(?:apis?|endpoints?|resources?|methods?|functions?|class(?:es)?|options?|param(?:eter)?s?|arguments?|propert(?:y|ies)|fields?|exports?|modules?|props?|hooks?|components?|commands?|enums?|interfaces?|constructors?|sub-?clients?|domains?|namespaces?|packages?\s+(?:export|entry)|entry\s?points?|subpath)\b`)
 	reCodeIdent = regexp.MustCompile("`[^`]+`|\\b[a-z]+[A-Z]\\w*\\b|\\b[A-Z][a-z]+[A-Z]\\w*\\b|\\b\\w+\\.\\w+\\(|\\b\\w+\\(\\)|\\b[a-z]+_[a-z_]+\\b")
 	// Removals of things no user calls: internals, tests, docs, files,
 	// dependencies, flags that held a feature back, and screen details.
-	reRemovalNot  = regexp.MustCompile(`(?i)\b(?:unused|unnecessary|redundant|duplicates?|duplicated|dead|internal(?:ly)?|private|no-?op|debug\w*|console|logs?|logging|comments?|typos?|tests?|specs?|docs?|documentation|readme|changelog|examples?|samples?|files?|badges?|scripts?|workflows?|lint\w*|warnings?|lock\s?files?|references?|dependenc(?:y|ies)|deps|devDependencies|polyfills?|checks?|validations?|restrictions?|limits?|limitations?|flags?|tags?|labels?|beta|experimental|default|defaults|never\s+(?:worked|functioned|used)|logo|icons?|padding|margins?|width|height|borders?|spacing|colou?rs?|fonts?|styles?|styling|css|animations?|shadows?|layout|steps?|screens?|modals?|dialogs?|cards?|forms?|buttons?|inputs?|menus?|dropdowns?|popovers?|tooltips?|widgets?)\b`)
+	reRemovalNot  = regexp.MustCompile(`(?i)\b(?:unused|unnecessary|broken|redundant|duplicates?|duplicated|dead|internal(?:ly)?|private|no-?op|debug\w*|console|logs?|logging|comments?|typos?|tests?|specs?|docs?|documentation|readme|changelog|examples?|samples?|files?|badges?|scripts?|workflows?|lint\w*|warnings?|lock\s?files?|references?|dependenc(?:y|ies)|deps|devDependencies|polyfills?|checks?|validations?|restrictions?|limits?|limitations?|flags?|tags?|labels?|beta|experimental|default|defaults|never\s+(?:worked|functioned|used)|logo|icons?|padding|margins?|width|height|borders?|spacing|colou?rs?|fonts?|styles?|styling|css|animations?|shadows?|layout|steps?|screens?|modals?|dialogs?|cards?|forms?|buttons?|inputs?|menus?|dropdowns?|popovers?|tooltips?|widgets?)\b`)
 	rePackagePath = regexp.MustCompile("`@?[\\w.-]+/[\\w.-]+`")
 )
 
@@ -168,6 +175,11 @@ func removal(plain, subj string, dependency bool) (string, int) {
 			}
 		}
 	}
+	if strings.Contains(low, "support") {
+		if loc := reReqDropRt.FindStringIndex(plain); loc != nil {
+			return plain[loc[0]:loc[1]], loc[0]
+		}
+	}
 	if strings.Contains(plain, "EOL") {
 		if loc := reEOL.FindStringIndex(plain); loc != nil {
 			return "EOL", loc[0]
@@ -186,6 +198,16 @@ func removal(plain, subj string, dependency bool) (string, int) {
 	if loc := reRemoveVerb.FindStringIndex(subj); loc != nil {
 		term, object = subj[loc[0]:loc[1]], subj[loc[1]:]
 		at = strings.Index(plain, term)
+	} else if loc := reRestrict.FindStringIndex(subj); loc != nil {
+		// "Restrict WebAuth to iOS": the other platforms lose it.
+		term, object = "restrict", subj[:loc[1]]
+		at = strings.Index(strings.ToLower(plain), "restrict")
+	} else if loc := reRenameVerb.FindStringIndex(subj); loc != nil {
+		term, object = subj[loc[0]:loc[1]], subj[loc[1]:]
+		at = strings.Index(plain, term)
+	} else if loc := reNowRequired.FindStringIndex(plain); loc != nil && reCodeIdent.MatchString(plain) {
+		// "`domain` is now required": a call that worked fails now.
+		term, object, at = plain[loc[0]:loc[1]], plain, loc[0]
 	} else if loc := reRemovedPass.FindStringIndex(plain); loc != nil {
 		term, object, at = plain[loc[0]:loc[1]], plain[:loc[0]], loc[0]
 	} else {
@@ -202,6 +224,32 @@ func removal(plain, subj string, dependency bool) (string, int) {
 		return "", -1
 	}
 	return term, max(at, 0)
+}
+
+// endOfSupport returns the words that end support for a runtime or a
+// product, or "": "Node 16 reaches end of life", "Sync for IoT has reached
+// EOL", "drop support for Python 3.8".
+func endOfSupport(plain string) (string, int) {
+	low := strings.ToLower(plain)
+	if strings.Contains(low, "life") || strings.Contains(low, "sunset") {
+		if loc := reEndOfLife.FindStringIndex(plain); loc != nil {
+			return plain[loc[0]:loc[1]], loc[0]
+		}
+	}
+	if strings.Contains(plain, "EOL") {
+		if loc := reEOL.FindStringIndex(plain); loc != nil {
+			return "EOL", loc[0]
+		}
+	}
+	if strings.Contains(low, "support") {
+		if loc := reReqDropRt.FindStringIndex(plain); loc != nil {
+			return plain[loc[0]:loc[1]], loc[0]
+		}
+		if loc := reDropSupport.FindStringIndex(plain); loc != nil && reRuntime.MatchString(plain[loc[1]:]) && reVersionish.MatchString(plain[loc[1]:]) {
+			return plain[loc[0]:loc[1]], loc[0]
+		}
+	}
+	return "", -1
 }
 
 // Deprecations.
@@ -243,7 +291,7 @@ var (
 	reCVE        = regexp.MustCompile(`(?i)\bCVE[-\s]\d{4}[-\s]\d{4,7}\b`)
 	reGHSA       = regexp.MustCompile(`(?i)\bGHSA(?:-[23456789cfghjmpqrvwx]{4}){3}\b`)
 	reAdvisory   = regexp.MustCompile(`(?i)github\.com/(?:advisories/|[\w.-]+/[\w.-]+/security/advisories/)|\bsecurity\s+advisor(?:y|ies)\b`)
-	reVulnClass  = regexp.MustCompile(`(?i)\bvulnerab(?:le|ility|ilities)\b|\b(?:XSS|CSRF|XSRF|SSRF|RCE|XXE|ReDoS)\b|\bcross[\s-]site\s+(?:scripting|request\s+forgery)\b|\bserver[\s-]side\s+request\s+forgery\b|\b(?:remote\s+)?code\s+execution\b|\b(?:sql|nosql|command|code|header|template|html|script|ldap|xpath|log|crlf|prototype|argument|shell|os|host\s+header)[\s-]injection\b|\binjection\s+(?:attack|vulnerabilit\w+|flaw)\b|\bprototype\s+pollution\b|\bopen[\s-]redirects?\b|\b(?:path|directory)\s+traversal\b|\btiming\s+attacks?\b|\bside[\s-]channel\b|\bdenial[\s-]of[\s-]service\b|\bprivilege\s+escalation\b|\bauth(?:entication|orization)?\s+bypass\b|\bsession\s+fixation\b|\bclickjacking\b|\bunsafe\s+deserializ\w+\b|\bsecurity\s+(?:fix|fixes|fixed|issue|issues|patch|patches|release|releases|update|updates|upgrade|upgrades|bug|bugs|hole|holes|flaw|flaws|problem|problems|concern|concerns|reasons?|measures?|hardening|risks?|vulnerabilit\w+|exploit\w*)\b|\b(?:fix(?:es|ed|ing)?|address(?:es|ed|ing)?|resolv(?:e|es|ed|ing)|patch(?:es|ed|ing)?|mitigat(?:e|es|ed|ing))\s+(?:a\s+|an\s+|the\s+|some\s+|several\s+|potential\s+|possible\s+)*security\b|\bexploit(?:s|able|ed)?\b`)
+	reVulnClass  = regexp.MustCompile(`(?i)\bvulnerab(?:le|ility|ilities)\b|\b(?:XSS|CSRF|XSRF|SSRF|RCE|XXE|ReDoS)\b|\bcross[\s-]site\s+(?:scripting|request\s+forgery)\b|\bserver[\s-]side\s+request\s+forgery\b|\b(?:remote\s+)?code\s+execution\b|\b(?:sql|nosql|command|code|header|template|html|script|ldap|xpath|log|crlf|prototype|argument|shell|os|host\s+header)[\s-]injection\b|\binjection\s+(?:attack|vulnerabilit\w+|flaw)\b|\bprototype\s+pollution\b|\bopen[\s-]redirects?\b|\b(?:path|directory)\s+traversal\b|\btiming\s+attacks?\b|\bside[\s-]channel\b|\bdenial[\s-]of[\s-]service\b|\bprivilege\s+escalation\b|\bauth(?:entication|orization)?\s+bypass\b|\bsession\s+fixation\b|\bclickjacking\b|\bunsafe\s+deserializ\w+\b|\bsecurity\s+(?:fix|fixes|fixed|issue|issues|patch|patches|release|releases|update|updates|upgrade|upgrades|bug|bugs|hole|holes|flaw|flaws|problem|problems|concern|concerns|reasons?|measures?|hardening|risks?|vulnerabilit\w+|exploit\w*)\b|\b(?:fix(?:es|ed|ing)?|address(?:es|ed|ing)?|resolv(?:e|es|ed|ing)|patch(?:es|ed|ing)?|mitigat(?:e|es|ed|ing))\s+(?:a\s+|an\s+|the\s+|some\s+|several\s+|potential\s+|possible\s+)*security\b|\bexploit(?:s|able|ed)?\b|\b(?:critical|high|moderate|medium|low)[\s-]severity\b`)
 	reExposure   = regexp.MustCompile(`(?i)\b(?:exposure|leak(?:s|ed|ing|age)?|disclosure)\b[^.;]{0,30}?\b(?:private|secrets?|sensitive|credentials?|passwords?|tokens?|keys?|key\s+material|pii)\b|\b(?:private\s+keys?|secrets?|credentials?|passwords?|(?:access|refresh|id|session|bearer)\s+tokens?|key\s+material|sensitive\s+(?:data|information))\b[^.;]{0,30}?\b(?:exposed|leaked|disclosed|exposure|leak|logged)\b|\bexpos(?:e|es|ed|ing)\s+(?:the\s+|a\s+)?(?:private|secret|sensitive|client\s+secret)`)
 	reSecTooling = regexp.MustCompile(`(?i)\bcodeql\b|\bsemgrep\b|\bsnyk\s+(?:scan|test|monitor|integration|check|action|workflow)\b|\bscanner\b|\bscanning\b|\bsecurity\.md\b|\bdependabot(?:\.yml|\s+config\w*)\b|\bworkflows?\b|\bgithub[\s-]actions?\b|[\w.-]+/[\w.-]+-action\b|\bcodecov\b|\bci\b|\bpre-commit\b|\blint\w*\b|\bscorecard\b|\bdisclosure\s+policy\b|\bsecurity\s+policy\b|\breport(?:ing)?\s+(?:a\s+)?(?:security\s+)?vulnerabilit`)
 	reSecMarket  = regexp.MustCompile(`(?i)\b(?:improv\w*|enhanc\w*|better|stronger|increas\w*|tighten\w*|bolster\w*|more)\s+(?:the\s+)?security\b`)
@@ -273,7 +321,7 @@ func securityWords(t, plain string, c commit) (string, int) {
 	if reSecTooling.MatchString(plain) {
 		return "", -1
 	}
-	if c.scope == "security" || c.typ == "security" {
+	if (c.scope == "security" && c.typ != "feat" && c.typ != "feature") || c.typ == "security" {
 		return "security", 0
 	}
 	if b := strings.TrimLeft(plain, "-*+ _"); strings.HasPrefix(strings.ToLower(b), "[security]") {
@@ -287,7 +335,7 @@ func securityWords(t, plain string, c commit) (string, int) {
 		strings.Contains(low, "redos") || strings.Contains(low, "pollution") || strings.Contains(low, "traversal") ||
 		strings.Contains(low, "denial") || strings.Contains(low, "bypass") || strings.Contains(low, "escalation") ||
 		strings.Contains(low, "fixation") || strings.Contains(low, "clickjack") || strings.Contains(low, "side") ||
-		strings.Contains(low, "deserializ") {
+		strings.Contains(low, "deserializ") || strings.Contains(low, "severity") {
 		if c.typ == "feat" || c.typ == "feature" {
 			return "", -1 // a feature named after security ("add XSS protection option")
 		}
