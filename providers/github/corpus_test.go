@@ -163,3 +163,90 @@ func mapKeys(m map[string]string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// reStableTag reads a stable release tag on its own, apart from the code
+// under test: "v12.0.0", "8.10.0".
+var reStableTag = regexp.MustCompile(`^v?(\d+)\.(\d+)\.(\d+)$`)
+
+// TestLabelledMajors serves every labelled changelog as GitHub releases to
+// an app deployed below all of them: every major is one finding, titled
+// with its newest release. Real breaking minors inside a newer major are
+// listed with it (auth0-PHP 8.10.0 raises the PHP minimum, supabase-js
+// 2.79.0 requires Node.js 20).
+func TestLabelledMajors(t *testing.T) {
+	listed, labelled := 0, 0
+	for _, c := range github.LabelledChangelogs(t) {
+		t.Run(c.File, func(t *testing.T) {
+			newest := map[string][3]int{}
+			for _, r := range c.Releases {
+				m := reStableTag.FindStringSubmatch(r.Tag)
+				if m == nil || atoi(m[1]) == 0 {
+					continue
+				}
+				v := [3]int{atoi(m[1]), atoi(m[2]), atoi(m[3])}
+				if cur, ok := newest[m[1]]; !ok || less(cur, v) {
+					newest[m[1]] = v
+				}
+			}
+			g := providertest.NewGitHub(c.Repo)
+			defer g.Close()
+			pl := newPoller(t, g, github.Config{Repo: c.Repo, Deployed: "0.0.1"})
+			pl.poll()
+			old := pl.last
+			g.SetReleases(c.Releases...)
+			pl.poll()
+			got := map[string]string{}
+			for _, f := range judge(github.Rules(github.RuleOptions{}), old, pl.last, nil, nil) {
+				if f.Rule != github.RuleMajorAvailable {
+					continue
+				}
+				got[f.Subject] = f.Title
+				// How many releases labelled breaking by hand the finding
+				// names.
+				for tag, ls := range c.Labels {
+					m := reStableTag.FindStringSubmatch(tag)
+					if m == nil || m[1] != f.Subject || !slices.Contains(ls, "breaking") {
+						continue
+					}
+					labelled++
+					if strings.Contains(f.Detail, " "+tag+",") || strings.Contains(f.Detail, " "+tag+".") {
+						listed++
+					}
+				}
+			}
+			if len(got) != len(newest) {
+				t.Errorf("major_available for majors %v, want %d majors", mapKeys(got), len(newest))
+			}
+			for k, v := range newest {
+				if want := fmt.Sprintf("%d.%d.%d: major release above deployed 0.0.1", v[0], v[1], v[2]); !strings.Contains(got[k], want) {
+					t.Errorf("major %s: title %q, want it to name %s", k, got[k], want)
+				}
+			}
+		})
+	}
+	t.Logf("releases labelled breaking inside a new major: %d, listed in its finding: %d", labelled, listed)
+
+	// Deployed just below a real breaking minor's major: it is listed.
+	for _, tc := range []struct{ file, deployed, major, minor string }{
+		{"auth0__auth0-PHP.md", "7.9.0", "8", "8.10.0"},
+		{"supabase__supabase-js.md", "1.35.0", "2", "2.79.0"},
+	} {
+		var c github.LabelledChangelog
+		for _, x := range github.LabelledChangelogs(t) {
+			if x.File == tc.file {
+				c = x
+			}
+		}
+		g := providertest.NewGitHub(c.Repo)
+		defer g.Close()
+		pl := newPoller(t, g, github.Config{Repo: c.Repo, Deployed: tc.deployed})
+		pl.poll()
+		old := pl.last
+		g.SetReleases(c.Releases...)
+		pl.poll()
+		f := find(t, judge(github.Rules(github.RuleOptions{}), old, pl.last, nil, nil), github.RuleMajorAvailable, tc.major)
+		if !strings.Contains(f.Detail, tc.minor) || !strings.Contains(f.Excerpt, tc.minor+":") {
+			t.Errorf("%s: major %s finding does not list the breaking minor %s:\n%s\n%s", tc.file, tc.major, tc.minor, f.Detail, f.Excerpt)
+		}
+	}
+}
