@@ -60,6 +60,7 @@ func classify(notes string) []marker {
 			continue // code, blank lines, rules, an excerpt's "…"
 		}
 		plain := stripURLs(t)
+		low := strings.ToLower(plain)
 		seen := map[string]bool{}
 		add := func(kind, term string, at int) {
 			if seen[kind] || term == "" {
@@ -81,7 +82,7 @@ func classify(notes string) []marker {
 			parent = -1
 			// A heading that says "breaking" is itself the announcement,
 			// list or no list under it.
-			if term, at := explicitBreaking(stripURLs(h)); term != "" {
+			if term, at := explicitBreaking(stripURLs(h), strings.ToLower(stripURLs(h))); term != "" {
 				head = -1 // the line is its own context
 				add(KindBreaking, term, at)
 				head = i
@@ -106,11 +107,11 @@ func classify(notes string) []marker {
 		}
 		chore := choreTypes[c.typ] || isRevert(c)
 		dependency := c.scope == "deps" || c.scope == "dependencies" || c.typ == "deps" ||
-			reDependencyParent.MatchString(b) || (parent >= 0 && parent != i && reDependencyParent.MatchString(lines[parent]))
+			mentionsDependencies(b) || (parent >= 0 && parent != i && mentionsDependencies(lines[parent]))
 		housekeeping := sect == sectFixed || sect == sectChore || sect == sectDocs
 
 		// Breaking: explicit words and markers count anywhere.
-		if term, at := explicitBreaking(plain); term != "" {
+		if term, at := explicitBreaking(plain, low); term != "" {
 			add(KindBreaking, term, at)
 		}
 		if c.bang {
@@ -120,11 +121,11 @@ func classify(notes string) []marker {
 			add(KindBreaking, strings.SplitN(b, " ", 2)[0], 0)
 		}
 		if sect != sectDocs {
-			if term, at := requirement(plain); term != "" {
+			if term, at := requirement(plain, low); term != "" {
 				add(KindBreaking, term, at)
 			}
 		}
-		if !chore && !housekeeping && strings.Contains(strings.ToLower(plain), "guide") {
+		if !chore && !housekeeping && strings.Contains(low, "guide") {
 			if loc := reMigration.FindStringIndex(plain); loc != nil {
 				add(KindBreaking, plain[loc[0]:loc[1]], loc[0])
 			}
@@ -133,7 +134,7 @@ func classify(notes string) []marker {
 		// Under a Breaking, Removed or Deprecated heading every item is
 		// what the heading says, unless it takes back an earlier change
 		// or (under Removed) announces a deprecation instead.
-		depTerm, depAt := deprecation(plain)
+		depTerm, depAt := deprecation(plain, low)
 		switch sect {
 		case sectBreaking, sectRemoved:
 			if isItem && !isRevert(c) {
@@ -155,12 +156,12 @@ func classify(notes string) []marker {
 		// Removals and ends of support, where the section does not say
 		// otherwise and the line is not housekeeping.
 		if !chore && !housekeeping && sect != sectDeprecated && sect != sectSecurity && depTerm == "" {
-			if term, at := removal(plain, subj, dependency); term != "" {
+			if term, at := removal(plain, low, subj, dependency); term != "" {
 				add(KindRemoval, term, at)
 			}
 		} else if sect != sectDocs {
 			// A runtime's end of support is news even in a chore line.
-			if term, at := endOfSupport(plain); term != "" {
+			if term, at := endOfSupport(plain, low); term != "" {
 				add(KindRemoval, term, at)
 			}
 		}
@@ -173,7 +174,7 @@ func classify(notes string) []marker {
 
 		// Security: advisory ids anywhere, vulnerability words in prose,
 		// and every item under a Security heading that is not tooling.
-		if term, at := securityWords(t, plain, c); term != "" {
+		if term, at := securityWords(t, plain, low, c); term != "" {
 			add(KindSecurity, term, at)
 		}
 		if sect == sectSecurity && !securityTooling(plain) {
@@ -181,6 +182,12 @@ func classify(notes string) []marker {
 		}
 	}
 	return out
+}
+
+// mentionsDependencies reports a line about dependencies.
+func mentionsDependencies(t string) bool {
+	low := strings.ToLower(t)
+	return (strings.Contains(low, "dependenc") || strings.Contains(low, "deps")) && reDependencyParent.MatchString(t)
 }
 
 // hasWords reports a line with a letter or digit in it.

@@ -81,8 +81,8 @@ var (
 )
 
 // explicitBreaking returns the words that call a line breaking, or "".
-func explicitBreaking(plain string) (string, int) {
-	if low := strings.ToLower(plain); !strings.Contains(low, "breaking") && !strings.Contains(low, "incompatib") {
+func explicitBreaking(plain, low string) (string, int) {
+	if !strings.Contains(low, "breaking") && !strings.Contains(low, "incompatib") {
 		return "", -1
 	}
 	if loc := reBreakingUpper.FindStringIndex(plain); loc != nil && !takenBack(plain[:loc[0]]) {
@@ -117,8 +117,7 @@ var (
 )
 
 // requirement returns the words that raise a runtime requirement, or "".
-func requirement(plain string) (string, int) {
-	low := strings.ToLower(plain)
+func requirement(plain, low string) (string, int) {
 	if !strings.Contains(low, "min") && !strings.Contains(low, "requir") && !strings.Contains(low, "only") &&
 		!strings.Contains(low, "engine") {
 		return "", -1
@@ -158,14 +157,14 @@ var (
 // removal returns the words that announce something taken away, or "".
 // subj is the line past any commit prefix; dependency tells that the line
 // or its parent item speaks of dependencies.
-func removal(plain, subj string, dependency bool) (string, int) {
-	low := strings.ToLower(plain)
+func removal(plain, low, subj string, dependency bool) (string, int) {
 	if strings.Contains(low, "life") || strings.Contains(low, "sunset") {
 		if loc := reEndOfLife.FindStringIndex(plain); loc != nil {
 			return plain[loc[0]:loc[1]], loc[0]
 		}
 	}
-	if strings.Contains(low, "support") {
+	if strings.Contains(low, "support") && (strings.Contains(low, "drop") || strings.Contains(low, "remov") ||
+		strings.Contains(low, "longer") || strings.Contains(low, "end") || strings.Contains(low, "discontinu")) {
 		if loc := reDropSupport.FindStringIndex(plain); loc != nil {
 			return plain[loc[0]:loc[1]], loc[0]
 		}
@@ -174,8 +173,6 @@ func removal(plain, subj string, dependency bool) (string, int) {
 				return plain[loc[0]:loc[1]], loc[0]
 			}
 		}
-	}
-	if strings.Contains(low, "support") {
 		if loc := reReqDropRt.FindStringIndex(plain); loc != nil {
 			return plain[loc[0]:loc[1]], loc[0]
 		}
@@ -190,7 +187,7 @@ func removal(plain, subj string, dependency bool) (string, int) {
 			return plain[loc[0]:loc[1]], loc[0]
 		}
 	}
-	if dependency || rePackagePath.MatchString(subj) {
+	if !removalCue(low) || dependency || rePackagePath.MatchString(subj) {
 		return "", -1
 	}
 	var term, object string
@@ -229,8 +226,7 @@ func removal(plain, subj string, dependency bool) (string, int) {
 // endOfSupport returns the words that end support for a runtime or a
 // product, or "": "Node 16 reaches end of life", "Sync for IoT has reached
 // EOL", "drop support for Python 3.8".
-func endOfSupport(plain string) (string, int) {
-	low := strings.ToLower(plain)
+func endOfSupport(plain, low string) (string, int) {
 	if strings.Contains(low, "life") || strings.Contains(low, "sunset") {
 		if loc := reEndOfLife.FindStringIndex(plain); loc != nil {
 			return plain[loc[0]:loc[1]], loc[0]
@@ -252,6 +248,16 @@ func endOfSupport(plain string) (string, int) {
 	return "", -1
 }
 
+// removalCue is the cheap test before the removal expressions.
+func removalCue(low string) bool {
+	for _, w := range []string{"remov", "delet", "drop", "elimin", "rid of", "renam", "restrict", "required", "mandatory"} {
+		if strings.Contains(low, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // Deprecations.
 var (
 	reDeprecat    = regexp.MustCompile(`(?i)\bdeprecat(?:e|es|ed|ing|ion|ions)\b`)
@@ -261,8 +267,7 @@ var (
 )
 
 // deprecation returns the words that deprecate something, or "".
-func deprecation(plain string) (string, int) {
-	low := strings.ToLower(plain)
+func deprecation(plain, low string) (string, int) {
 	if strings.Contains(low, "obsolete") || strings.Contains(low, "will be removed") {
 		if loc := reObsolete.FindStringIndex(plain); loc != nil {
 			return plain[loc[0]:loc[1]], loc[0]
@@ -301,8 +306,11 @@ var (
 // Advisory ids count wherever they stand; the other words not on lines
 // about tooling (a scanner added to CI) or marketing ("improved
 // security").
-func securityWords(t, plain string, c commit) (string, int) {
-	tl := strings.ToLower(t)
+func securityWords(t, plain, low string, c commit) (string, int) {
+	tl := low
+	if len(t) != len(plain) {
+		tl = strings.ToLower(t)
+	}
 	if strings.Contains(tl, "cve") {
 		if loc := reCVE.FindStringIndex(t); loc != nil {
 			return strings.ToUpper(t[loc[0]:loc[1]]), loc[0]
@@ -318,16 +326,25 @@ func securityWords(t, plain string, c commit) (string, int) {
 			return "security advisory", loc[0]
 		}
 	}
-	if reSecTooling.MatchString(plain) {
+	if !securityCue(low) {
 		return "", -1
 	}
+	term, at := securityProse(plain, low, c)
+	if term == "" || reSecTooling.MatchString(plain) {
+		return "", -1
+	}
+	return term, at
+}
+
+// securityProse finds the vulnerability words of a line, before the
+// tooling test.
+func securityProse(plain, low string, c commit) (string, int) {
 	if (c.scope == "security" && c.typ != "feat" && c.typ != "feature") || c.typ == "security" {
 		return "security", 0
 	}
-	if b := strings.TrimLeft(plain, "-*+ _"); strings.HasPrefix(strings.ToLower(b), "[security]") {
+	if b := strings.TrimLeft(low, "-*+ _"); strings.HasPrefix(b, "[security]") {
 		return "security", 0
 	}
-	low := strings.ToLower(plain)
 	if strings.Contains(low, "vulnerab") || strings.Contains(low, "secur") || strings.Contains(low, "inject") ||
 		strings.Contains(low, "xss") || strings.Contains(low, "csrf") || strings.Contains(low, "ssrf") ||
 		strings.Contains(low, "redirect") || strings.Contains(low, "attack") || strings.Contains(low, "exploit") ||
@@ -352,6 +369,21 @@ func securityWords(t, plain string, c commit) (string, int) {
 		}
 	}
 	return "", -1
+}
+
+// securityCues are the words without which a line names no
+// vulnerability: a cheap test before the expressions.
+var securityCues = []string{"secur", "vulnerab", "inject", "xss", "csrf", "xsrf", "ssrf", "redirect", "attack",
+	"exploit", "execution", "rce", "xxe", "redos", "pollution", "traversal", "denial", "bypass", "escalation",
+	"fixation", "clickjack", "side", "deserializ", "severity", "expos", "leak", "disclos", "logged"}
+
+func securityCue(low string) bool {
+	for _, w := range securityCues {
+		if strings.Contains(low, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // securityTooling reports a line about security tooling rather than a fix:
