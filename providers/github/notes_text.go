@@ -150,6 +150,11 @@ var choreTypes = map[string]bool{"fix": true, "fixes": true, "fixed": true, "bug
 	"doc": true, "docs": true, "ci": true, "test": true, "tests": true, "build": true, "refactor": true,
 	"style": true, "perf": true, "revert": true, "bump": true, "deps": true, "dependencies": true}
 
+// isRevert reports a line that takes back an earlier change.
+func isRevert(c commit) bool {
+	return c.typ == "revert" || strings.HasPrefix(strings.ToLower(c.rest), "revert")
+}
+
 // stripURLs drops http(s) URLs, whose paths name anything.
 func stripURLs(t string) string {
 	if !strings.Contains(t, "http") {
