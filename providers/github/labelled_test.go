@@ -30,7 +30,7 @@ var heldOut = map[string]string{
 
 // Floors under which the scoring test fails, for the whole set.
 var floors = map[string][2]float64{ // label: {recall, precision}
-	"breaking":    {0.92, 0.92},
+	"breaking":    {0.95, 0.95},
 	"security":    {0.95, 0.95},
 	"deprecation": {0.95, 0.90},
 }

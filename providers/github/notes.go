@@ -159,6 +159,14 @@ func classify(notes string) []marker {
 			if term, at := removal(plain, low, subj, dependency); term != "" {
 				add(KindRemoval, term, at)
 			}
+		} else if sect == sectChore && !chore && depTerm == "" && reServiceNoun.MatchString(subj) {
+			// A chores heading groups by pull-request label, not by what a
+			// user sees: "remove preview sync api" under "Library - Chore"
+			// still takes an API away. A chore commit ("chore: ...") says
+			// it is housekeeping itself.
+			if term, at := removal(plain, low, subj, dependency); term != "" {
+				add(KindRemoval, term, at)
+			}
 		} else if sect != sectDocs {
 			// A runtime's end of support is news even in a chore line.
 			if term, at := endOfSupport(plain, low); term != "" {

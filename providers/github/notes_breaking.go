@@ -80,7 +80,14 @@ func requirement(plain, low string) (string, int) {
 // Removals and ends of support.
 var (
 	reEndOfLife   = regexp.MustCompile(`(?i)\bend[\s-]of[\s-]life\b|\bsunset(?:s|ting)?\b`)
-	reDropSupport = regexp.MustCompile(`(?i)\bdrop(?:s|ped|ping)?\s+(?:the\s+)?support\b|\bno\s+longer\s+(?:be\s+)?supported\b|\bremov(?:e|es|ed|ing)\s+support\b`)
+	reDropSupport = regexp.MustCompile(`(?i)\bdrop(?:s|ped|ping)?\s+(?:the\s+)?support\b|\bno\s+longer\s+(?:be\s+)?supported\b|\bremov(?:e|es|ed|ing)\s+support\b(?:\s+for\s+(?:the\s+)?values?\b)?`)
+	// reEnumValues: values dropped from an enum of a generated API client
+	// mirror what the API stopped returning; SDKs such as Stripe's list
+	// them in every minor, and they are not announced as breaking.
+	reEnumValues = regexp.MustCompile(`(?i)\bvalues?\b[^.;]{0,200}?\bfrom\s+(?:the\s+)?enums?\b`)
+	// reServiceNoun names what a service SDK exposes: an API, a domain, a
+	// resource, an endpoint.
+	reServiceNoun = regexp.MustCompile(`(?i)\b(?:apis?|domains?|resources?|endpoints?)\b`)
 	reSupportGone = regexp.MustCompile(`(?i)\bsupport\s+for\b.{0,80}?\b(?:has\s+been|have\s+been|is|was|are|were|will\s+be)\s+(?:removed|dropped)\b`)
 	reEOL         = regexp.MustCompile(`\bEOL\b`)
 	reNoLonger    = regexp.MustCompile(`(?i)\bno\s+longer\s+(?:be\s+)?(?:accepts?|available|works?|takes?|returns?|supports?|sends?|allowed|exported|exposed|public|falls?\s+back|passed|included|provided)\b`)
@@ -106,6 +113,9 @@ func removal(plain, low, subj string, dependency bool) (string, int) {
 		if loc := reEndOfLife.FindStringIndex(plain); loc != nil {
 			return plain[loc[0]:loc[1]], loc[0]
 		}
+	}
+	if strings.Contains(low, "enum") && reEnumValues.MatchString(plain) {
+		return "", -1
 	}
 	if strings.Contains(low, "support") && (strings.Contains(low, "drop") || strings.Contains(low, "remov") ||
 		strings.Contains(low, "longer") || strings.Contains(low, "end") || strings.Contains(low, "discontinu")) {
