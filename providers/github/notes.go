@@ -117,7 +117,8 @@ func classify(notes string) []marker {
 		if c.bang {
 			add(KindBreaking, b[:strings.Index(b, "!")+1]+":", 0)
 		}
-		if warningLed(b) && !reNotBreaking.MatchString(plain) {
+		depTerm, depAt := deprecation(plain, low)
+		if warningLed(b) && depTerm == "" && !reNotBreaking.MatchString(plain) {
 			add(KindBreaking, strings.SplitN(b, " ", 2)[0], 0)
 		}
 		if sect != sectDocs {
@@ -134,7 +135,6 @@ func classify(notes string) []marker {
 		// Under a Breaking, Removed or Deprecated heading every item is
 		// what the heading says, unless it takes back an earlier change
 		// or (under Removed) announces a deprecation instead.
-		depTerm, depAt := deprecation(plain, low)
 		switch sect {
 		case sectBreaking, sectRemoved:
 			if isItem && !isRevert(c) {

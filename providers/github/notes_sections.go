@@ -35,14 +35,14 @@ func section(h string) string {
 	switch {
 	case strings.Contains(l, "breaking") && !reNegated.MatchString(l[:strings.Index(l, "breaking")]):
 		return sectBreaking
-	case warningLed(h) || reIncompatible.MatchString(h) || reMajorChanges.MatchString(h):
-		return sectBreaking
 	case strings.Contains(l, "remov"):
 		return sectRemoved
 	case strings.Contains(l, "deprecat"):
 		return sectDeprecated
 	case strings.Contains(l, "security") || strings.Contains(l, "vulnerab"):
 		return sectSecurity
+	case warningLed(h) || reIncompatible.MatchString(h) || reMajorChanges.MatchString(h):
+		return sectBreaking // "⚠️ Changed": the sign says what the words do not
 	case reSectUpgrade.MatchString(h):
 		return sectBreaking
 	case reSectDocs.MatchString(h):

@@ -69,6 +69,8 @@ func TestClassifyMarkers(t *testing.T) {
 		{"**Deprecated**\n* `getUser` in favour of `user`", []string{KindDeprecation}},
 		{"### ⚠️ Changed\n* Options can no longer be passed positionally", []string{KindBreaking, KindRemoval}},
 		{"- ⚠️ `init()` now returns a promise", []string{KindBreaking}},
+		{"### ⚠️ Deprecations\n- `getUser()`, use `user`", []string{KindDeprecation}},
+		{"- ⚠️ Deprecated: `getUser()`", []string{KindDeprecation}},
 		{":warning: This is a beta release and should not be used in production.", nil},
 		// Conventional commits.
 		{"- fix(auth)!: reject tokens without an exp claim", []string{KindBreaking}},
