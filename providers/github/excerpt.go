@@ -83,6 +83,9 @@ func excerpt(notes string, ms []marker) string {
 		if m.head >= 0 && !take(m.head, shorten(lines[m.head], 0), excerptMarked) {
 			continue
 		}
+		if m.head >= 0 && m.head+1 < len(lines) && isUnderline(lines[m.head+1]) {
+			take(m.head+1, lines[m.head+1], excerptMarked) // keep a setext heading one
+		}
 		if m.parent >= 0 && !take(m.parent, shorten(lines[m.parent], 0), excerptMarked) {
 			continue
 		}

@@ -48,12 +48,12 @@ type labelledVersion struct {
 // "### v1.5.0 (2015-12-01):", "[2025-09-18] Version 5.10.0" and a bare
 // "3.16.1" above a "-----" underline.
 var (
-	reVersionATX    = regexp.MustCompile(`^#{1,4}\s+\[?(v?\d+\.\d+(?:\.\d+)?[0-9A-Za-z.+-]*)\]?(?:\(.*?\))?\s*(?:[-(:]\s*(\d{4}-\d{2}-\d{2}))?`)
-	reVersionDated  = regexp.MustCompile(`^\[(\d{4}-\d{2}-\d{2})\]\s+Version\s+(\S+)\s*$`)
-	reVersionBare   = regexp.MustCompile(`^(v?\d+\.\d+\.\d+[0-9A-Za-z.+-]*)\s*$`)
-	reUnderline     = regexp.MustCompile(`^(?:-{3,}|={3,})\s*$`)
-	reDateAnywhere  = regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
-	reTrailingColon = regexp.MustCompile(`[:.]+$`)
+	reVersionATX       = regexp.MustCompile(`^#{1,4}\s+\[?(v?\d+\.\d+(?:\.\d+)?[0-9A-Za-z.+-]*)\]?(?:\(.*?\))?\s*(?:[-(:]\s*(\d{4}-\d{2}-\d{2}))?`)
+	reVersionDated     = regexp.MustCompile(`^\[(\d{4}-\d{2}-\d{2})\]\s+Version\s+(\S+)\s*$`)
+	reVersionBare      = regexp.MustCompile(`^(v?\d+\.\d+\.\d+[0-9A-Za-z.+-]*)\s*$`)
+	reVersionUnderline = regexp.MustCompile(`^(?:-{3,}|={3,})\s*$`)
+	reDateAnywhere     = regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
+	reTrailingColon    = regexp.MustCompile(`[:.]+$`)
 )
 
 // splitChangelog cuts a changelog into versions, newest first as written.
@@ -69,7 +69,7 @@ func splitChangelog(file, text string) []labelledVersion {
 	}
 	for i := 0; i < len(lines); i++ {
 		line := lines[i]
-		underlined := i+1 < len(lines) && reUnderline.MatchString(lines[i+1])
+		underlined := i+1 < len(lines) && reVersionUnderline.MatchString(lines[i+1])
 		ver, date := "", ""
 		if m := reVersionATX.FindStringSubmatch(line); m != nil {
 			ver, date = m[1], m[2]

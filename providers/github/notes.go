@@ -77,7 +77,11 @@ func classify(notes string) []marker {
 			out = append(out, marker{kind: kind, line: i, head: head, parent: p, term: term, text: shorten(t, max(at, 0))})
 		}
 
-		if h, ok := heading(t); ok {
+		h, ok := heading(t)
+		if !ok && i+1 < len(lines) && isUnderline(lines[i+1]) && listMarker(t) == 0 {
+			h, ok = t, true // a setext heading: "Deprecations and Removals" over "-----"
+		}
+		if ok {
 			sect, head = section(h), i
 			parent = -1
 			// A heading that says "breaking" is itself the announcement,
@@ -105,6 +109,7 @@ func classify(notes string) []marker {
 		if c.typ != "" {
 			subj = c.rest
 		}
+		subj = strings.TrimLeftFunc(subj, func(r rune) bool { return unicode.IsSymbol(r) || unicode.IsSpace(r) || r == '\ufe0f' })
 		chore := choreTypes[c.typ] || isRevert(c)
 		dependency := c.scope == "deps" || c.scope == "dependencies" || c.typ == "deps" ||
 			mentionsDependencies(b) || (parent >= 0 && parent != i && mentionsDependencies(lines[parent]))

@@ -12,7 +12,7 @@ import (
 // Breaking: explicit words and markers.
 var (
 	reBreakingUpper = regexp.MustCompile(`\bBREAKING\b`)
-	reBreaking      = regexp.MustCompile(`(?i)\bbreaking[\s_-]*changes?\b|\(breaking\)|\bbreaking:|\bbackwards?[\s-]+incompatib\w+|\bincompatible\s+(?:api\s+)?changes?\b`)
+	reBreaking      = regexp.MustCompile(`(?i)\bbreaking[\s_-]*changes?\b|\(breaking\)|\[breaking\]|\bbreaking:|\bbackwards?[\s-]+incompatib\w+|\bincompatible\s+(?:api\s+)?changes?\b`)
 	reIncompatible  = regexp.MustCompile(`(?i)\bbackwards?[\s-]+incompatib\w+|\bincompatible\s+(?:api\s+)?changes?\b`)
 	// reNegated ends the text before a match that takes it back: "no",
 	// "non-", "not a", "without it being a", "zero".
@@ -102,6 +102,7 @@ var (
 	// Removals of things no user calls: internals, tests, docs, files,
 	// dependencies, flags that held a feature back, and screen details.
 	reRemovalNot  = regexp.MustCompile(`(?i)\b(?:unused|unnecessary|broken|redundant|duplicates?|duplicated|dead|internal(?:ly)?|private|no-?op|debug\w*|console|logs?|logging|comments?|typos?|tests?|specs?|docs?|documentation|readme|changelog|examples?|samples?|files?|badges?|scripts?|workflows?|lint\w*|warnings?|lock\s?files?|references?|dependenc(?:y|ies)|deps|devDependencies|polyfills?|checks?|validations?|restrictions?|limits?|limitations?|flags?|tags?|labels?|beta|experimental|default|defaults|never\s+(?:worked|functioned|used)|logo|icons?|padding|margins?|width|height|borders?|spacing|colou?rs?|fonts?|styles?|styling|css|animations?|shadows?|layout|steps?|screens?|modals?|dialogs?|cards?|forms?|buttons?|inputs?|menus?|dropdowns?|popovers?|tooltips?|widgets?)\b`)
+	reSentenceEnd = regexp.MustCompile(`[.;](?:\s|$)`)
 	rePackagePath = regexp.MustCompile("`@?[\\w.-]+/[\\w.-]+`")
 )
 
@@ -165,8 +166,8 @@ func removal(plain, low, subj string, dependency bool) (string, int) {
 		return "", -1
 	}
 	// The thing removed is the object up to a clause that explains why.
-	if i := strings.IndexAny(object, ".;"); i > 0 {
-		object = object[:i]
+	if loc := reSentenceEnd.FindStringIndex(object); loc != nil && loc[0] > 0 {
+		object = object[:loc[0]]
 	}
 	if reRemovalNot.MatchString(object) {
 		return "", -1

@@ -18,7 +18,7 @@ func TestClassifyMarkers(t *testing.T) {
 		// The breaking markers seen in real changelogs.
 		{"**⚠️ BREAKING CHANGES**\n- Update jsonwebtoken", []string{KindBreaking}},
 		{"**⚠️ BREAKING CHANGES**.\n\nSignificant updates.", []string{KindBreaking}},
-		{"**Breaking Changes**\n- Renamed `client.ClientCredentials`", []string{KindBreaking}},
+		{"**Breaking Changes**\n- Renamed `client.ClientCredentials`", []string{KindBreaking, KindRemoval}},
 		{"- **BREAKING**: Module path changed", []string{KindBreaking}},
 		{"**Breaking Change**\n- Allow custom `returnTo`", []string{KindBreaking}},
 		{"- ⚠️ BREAKING CHANGES\n- fix: surface MfaRequiredError", []string{KindBreaking}},
@@ -71,6 +71,13 @@ func TestClassifyMarkers(t *testing.T) {
 		{"- ⚠️ `init()` now returns a promise", []string{KindBreaking}},
 		{"### ⚠️ Deprecations\n- `getUser()`, use `user`", []string{KindDeprecation}},
 		{"- ⚠️ Deprecated: `getUser()`", []string{KindDeprecation}},
+		{"- 💥 Removed `Client.legacy()`", []string{KindRemoval}},
+		{"- [breaking] `connect()` is async", []string{KindBreaking}},
+		{"> [!WARNING]\n> This release drops support for Node 16.", []string{KindRemoval}},
+		// towncrier's setext sections.
+		{"Deprecations and Removals\n-------------------------\n\n- Deprecate `Session.get_all`.\n- Remove the `legacy` module.", []string{KindDeprecation, KindRemoval}},
+		{"Bugfixes\n--------\n\n- Remove a stray `print()` from `connect()`.", nil},
+		{"Some text\n\n---\n\nMore text", nil},
 		{":warning: This is a beta release and should not be used in production.", nil},
 		// Conventional commits.
 		{"- fix(auth)!: reject tokens without an exp claim", []string{KindBreaking}},

@@ -30,6 +30,14 @@ func heading(t string) (string, bool) {
 	return strings.TrimSpace(m[1] + m[2] + m[3]), true
 }
 
+// reUnderline is the line under a setext heading.
+var reUnderline = regexp.MustCompile(`^\s{0,3}(?:-{2,}|={2,})\s*$`)
+
+// isUnderline reports the line under a setext heading.
+func isUnderline(line string) bool {
+	return reUnderline.MatchString(line)
+}
+
 // isFence reports a line that opens or closes a fenced code block.
 func isFence(t string) bool {
 	return strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~")
