@@ -89,7 +89,15 @@ func excerpt(notes string, ms []marker) string {
 		if m.parent >= 0 && !take(m.parent, shorten(lines[m.parent], 0), excerptMarked) {
 			continue
 		}
-		take(m.line, leading(lines[m.line])+m.text, excerptMarked)
+		if take(m.line, leading(lines[m.line])+m.text, excerptMarked) {
+			// The marker's text is its whole logical line: the lines it
+			// wraps onto are in it already.
+			for k := m.line + 1; k <= m.end && k < len(lines); k++ {
+				if _, ok := chosen[k]; !ok {
+					chosen[k] = ""
+				}
+			}
+		}
 	}
 	// Then the start of the notes, without code blocks.
 	inFence := false
@@ -112,14 +120,20 @@ func excerpt(notes string, ms []marker) string {
 	}
 	sort.Ints(idx)
 	var b strings.Builder
-	for j, i := range idx {
-		if j > 0 {
+	prev := -1
+	for _, i := range idx {
+		if chosen[i] == "" {
+			prev = i // a wrapped line, written with the line it continues
+			continue
+		}
+		if b.Len() > 0 {
 			b.WriteByte('\n')
-			if !blankBetween(lines, idx[j-1], i) {
+			if !blankBetween(lines, prev, i) {
 				b.WriteString("…\n")
 			}
 		}
 		b.WriteString(chosen[i])
+		prev = i
 	}
 	if len(idx) > 0 && idx[len(idx)-1] < len(lines)-1 {
 		b.WriteString("\n…")

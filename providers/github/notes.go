@@ -25,6 +25,7 @@ var kindOrder = []string{KindBreaking, KindSecurity, KindRemoval, KindDeprecatio
 type marker struct {
 	kind   string
 	line   int    // index of the line in the notes
+	end    int    // index of its last line when it wraps over several
 	head   int    // index of the section heading the line stands under, or -1
 	parent int    // index of the list item the line is nested in, or -1
 	term   string // the words that matched
@@ -50,7 +51,9 @@ func classify(notes string) []marker {
 	sect, head := sectNone, -1
 	inFence := false
 	parent, parentIndent := -1, 0
-	for i, raw := range lines {
+	for i := 0; i < len(lines); i++ {
+		raw := lines[i]
+		start, end := i, i // the physical lines of one logical line
 		t := strings.TrimSpace(raw)
 		if isFence(t) {
 			inFence = !inFence
@@ -59,8 +62,6 @@ func classify(notes string) []marker {
 		if inFence || !hasWords(t) {
 			continue // code, blank lines, rules, an excerpt's "…"
 		}
-		plain := stripURLs(t)
-		low := strings.ToLower(plain)
 		seen := map[string]bool{}
 		add := func(kind, term string, at int) {
 			if seen[kind] || term == "" {
@@ -71,10 +72,10 @@ func classify(notes string) []marker {
 				at = j // offsets into plain shift where URLs were cut
 			}
 			p := -1
-			if parent >= 0 && parent != i {
+			if parent >= 0 && parent != start {
 				p = parent
 			}
-			out = append(out, marker{kind: kind, line: i, head: head, parent: p, term: term, text: shorten(t, max(at, 0))})
+			out = append(out, marker{kind: kind, line: start, end: end, head: head, parent: p, term: term, text: shorten(t, max(at, 0))})
 		}
 
 		h, ok := heading(t)
@@ -94,11 +95,21 @@ func classify(notes string) []marker {
 			continue
 		}
 
+		// A list item or paragraph wrapped over several lines is read as
+		// one: "would disable" / "cert verification".
+		for end+1 < len(lines) && continues(lines, end+1) {
+			end++
+			t += " " + strings.TrimSpace(lines[end])
+		}
+		i = end
+		plain := stripURLs(t)
+		low := strings.ToLower(plain)
+
 		// Nesting: an indented list item belongs to the item above it.
 		isItem := listMarker(t) > 0
 		if isItem {
 			if ind := indent(raw); parent < 0 || ind <= parentIndent {
-				parent, parentIndent = i, ind
+				parent, parentIndent = start, ind
 			}
 		} else if indent(raw) == 0 {
 			parent = -1
@@ -112,7 +123,7 @@ func classify(notes string) []marker {
 		subj = strings.TrimLeftFunc(subj, func(r rune) bool { return unicode.IsSymbol(r) || unicode.IsSpace(r) || r == '\ufe0f' })
 		chore := choreTypes[c.typ] || isRevert(c)
 		dependency := c.scope == "deps" || c.scope == "dependencies" || c.typ == "deps" ||
-			mentionsDependencies(b) || (parent >= 0 && parent != i && mentionsDependencies(lines[parent]))
+			mentionsDependencies(b) || (parent >= 0 && parent != start && mentionsDependencies(lines[parent]))
 		housekeeping := sect == sectFixed || sect == sectChore || sect == sectDocs
 
 		// Breaking: explicit words and markers count anywhere.
@@ -128,6 +139,9 @@ func classify(notes string) []marker {
 		}
 		if sect != sectDocs {
 			if term, at := requirement(plain, low); term != "" {
+				add(KindBreaking, term, at)
+			}
+			if term, at := mustChange(plain, low); term != "" {
 				add(KindBreaking, term, at)
 			}
 		}
@@ -153,8 +167,15 @@ func classify(notes string) []marker {
 				add(kind, "listed under "+strings.TrimSpace(strings.Trim(lines[head], "#*_ :.")), 0)
 			}
 		case sectDeprecated:
-			if !isRevert(c) {
-				add(KindDeprecation, "listed under "+strings.TrimSpace(strings.Trim(lines[head], "#*_ :.")), 0)
+			// An item's own words win over its heading: "Dropped support
+			// for Python 3.8" under Deprecations is a removal, "Added
+			// support for Python 3.14" is neither.
+			if !isRevert(c) && !reAdded.MatchString(subj) {
+				if term, at := endOfSupport(plain, low); term != "" {
+					add(KindRemoval, term, at)
+				} else {
+					add(KindDeprecation, "listed under "+strings.TrimSpace(strings.Trim(lines[head], "#*_ :.")), 0)
+				}
 			}
 		}
 
@@ -195,6 +216,19 @@ func classify(notes string) []marker {
 		}
 	}
 	return out
+}
+
+// continues reports whether line j carries on the list item or paragraph
+// above it: words, no list marker, heading, fence or setext underline.
+func continues(lines []string, j int) bool {
+	t := strings.TrimSpace(lines[j])
+	if t == "" || !hasWords(t) || isFence(t) || listMarker(t) > 0 || isUnderline(lines[j]) {
+		return false
+	}
+	if _, ok := heading(t); ok {
+		return false
+	}
+	return !(j+1 < len(lines) && isUnderline(lines[j+1]))
 }
 
 // mentionsDependencies reports a line about dependencies.

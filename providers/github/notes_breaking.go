@@ -19,7 +19,11 @@ var (
 	reNegated = regexp.MustCompile(`(?i)(?:\bno|\bnon|\bnot|\bwithout|\bzero|\bnever)(?:[\s-]+\w+){0,3}?[\s-]*$`)
 	// reFixed ends the text before a match that a fix takes back: "fix a
 	// breaking change" repairs a break, it does not make one.
-	reFixed       = regexp.MustCompile(`(?i)\b(?:fix(?:e[sd])?|fixing|revert(?:s|ed|ing)?|avoid(?:s|ed|ing)?|prevent(?:s|ed|ing)?|undo(?:es)?)\s*:?\s+(?:(?:a|an|the|some|for|potential|possible|accidental|unintended|unintentional|unexpected)\s+)*$`)
+	reFixed = regexp.MustCompile(`(?i)\b(?:fix(?:e[sd])?|fixing|revert(?:s|ed|ing)?|avoid(?:s|ed|ing)?|prevent(?:s|ed|ing)?|undo(?:es)?)\s*:?\s+(?:(?:a|an|the|some|for|potential|possible|accidental|unintended|unintentional|unexpected)\s+)*$`)
+	// reMustChange: the notes tell users their code must change.
+	reMustChange = regexp.MustCompile(`(?i)\b(?:need|needs|must|have\s+to|has\s+to|required)\s+to\s+(?:migrate|update|change|modify|rewrite|adapt)\s+(?:their|your|its)\s+(?:code|application|app|integration|implementation|usage|calls?|adapters?)\b|\brequires?\s+changes\s+to\s+(?:your|their)\s+(?:code|application|app|integration)\b`)
+	// reNoOp: a feature kept in name only.
+	reNoOp        = regexp.MustCompile(`(?i)\b(?:is|are|has\s+been|have\s+been|was|were)\s+(?:now\s+)?(?:(?:converted|turned|changed)\s+(?:in)?to\s+|made\s+)?(?:a\s+)?no-?op\b`)
 	reMigration   = regexp.MustCompile(`(?i)migration[\s_-]*guide|\bmigration required\b|\bupgrade[\s_-]*guide\b`)
 	reNotBreaking = regexp.MustCompile(`(?i)\b(beta|alpha|preview|experimental|release candidate|known issues?|not (?:be )?(?:used|recommended) (?:in|for) production)\b`)
 )
@@ -48,7 +52,7 @@ func takenBack(before string) bool {
 
 // Runtime requirements: a raised minimum or a dropped version.
 var (
-	runtimeNames = `(?:node(?:\.?js)?|python|php|java|jdk|jre|ruby|golang|go|\.net|dotnet|android(?:\s+(?:api|sdk))?(?:\s+level)?|min\s?sdk\w*(?:\s+version)?|ios|ipados|macos|tvos|watchos|kotlin|swift|xcode|react(?:\s+native)?|typescript|deno|bun|electron|rust|msrv|chrome|safari|firefox|edge|browsers?)`
+	runtimeNames = `(?:node(?:\.?js)?|c?python|pypy\d*|php|java|jdk|jre|ruby|golang|go|\.net|dotnet|android(?:\s+(?:api|sdk))?(?:\s+level)?|min\s?sdk\w*(?:\s+version)?|ios|ipados|macos|tvos|watchos|kotlin|swift|xcode|react(?:\s+native)?|typescript|deno|bun|electron|rust|msrv|chrome|safari|firefox|edge|browsers?)`
 	reRuntime    = regexp.MustCompile(`(?i)\b` + runtimeNames + `\b`)
 	reVersionish = regexp.MustCompile(`\d`)
 	reReqMinimum = regexp.MustCompile(`(?i)\b(?:minimum|min\.?|lowest|oldest)\b(?:[^.;]|\.\w){0,40}?\b(?:supported\s+)?(?:version|runtime|sdk|api(?:\s+level)?|requirements?|release)s?\b|\bmin\s?sdk\w*`)
@@ -80,7 +84,7 @@ func requirement(plain, low string) (string, int) {
 // Removals and ends of support.
 var (
 	reEndOfLife   = regexp.MustCompile(`(?i)\bend[\s-]of[\s-]life\b|\bsunset(?:s|ting)?\b`)
-	reDropSupport = regexp.MustCompile(`(?i)\bdrop(?:s|ped|ping)?\s+(?:the\s+)?support\b|\bno\s+longer\s+(?:be\s+)?supported\b|\bremov(?:e|es|ed|ing)\s+support\b(?:\s+for\s+(?:the\s+)?values?\b)?`)
+	reDropSupport = regexp.MustCompile(`(?i)\b(?:drop(?:s|ped|ping)?|stop(?:s|ped|ping)?|end(?:s|ed|ing)?|discontinu\w+)\s+(?:the\s+|official\s+|its\s+)?support\b|\bno\s+longer\s+(?:be\s+)?supported\b|\bremov(?:e|es|ed|ing)\s+support\b(?:\s+for\s+(?:the\s+)?values?\b)?`)
 	// reEnumValues: values dropped from an enum of a generated API client
 	// mirror what the API stopped returning; SDKs such as Stripe's list
 	// them in every minor, and they are not announced as breaking.
@@ -118,7 +122,7 @@ func removal(plain, low, subj string, dependency bool) (string, int) {
 	if strings.Contains(low, "enum") && reEnumValues.MatchString(plain) {
 		return "", -1
 	}
-	if strings.Contains(low, "support") && (strings.Contains(low, "drop") || strings.Contains(low, "remov") ||
+	if strings.Contains(low, "support") && (strings.Contains(low, "drop") || strings.Contains(low, "remov") || strings.Contains(low, "stop") ||
 		strings.Contains(low, "longer") || strings.Contains(low, "end") || strings.Contains(low, "discontinu")) {
 		if loc := reDropSupport.FindStringIndex(plain); loc != nil {
 			return plain[loc[0]:loc[1]], loc[0]
@@ -178,6 +182,17 @@ func removal(plain, low, subj string, dependency bool) (string, int) {
 	return term, max(at, 0)
 }
 
+// mustChange returns the words that tell users their code must change.
+func mustChange(plain, low string) (string, int) {
+	if !strings.Contains(low, " to ") && !strings.Contains(low, "changes") {
+		return "", -1
+	}
+	if loc := reMustChange.FindStringIndex(plain); loc != nil {
+		return plain[loc[0]:loc[1]], loc[0]
+	}
+	return "", -1
+}
+
 // endOfSupport returns the words that end support for a runtime or a
 // product, or "": "Node 16 reaches end of life", "Sync for IoT has reached
 // EOL", "drop support for Python 3.8".
@@ -190,6 +205,11 @@ func endOfSupport(plain, low string) (string, int) {
 	if strings.Contains(plain, "EOL") {
 		if loc := reEOL.FindStringIndex(plain); loc != nil {
 			return "EOL", loc[0]
+		}
+	}
+	if strings.Contains(low, "no-op") || strings.Contains(low, "noop") || strings.Contains(low, "no op") {
+		if loc := reNoOp.FindStringIndex(plain); loc != nil {
+			return plain[loc[0]:loc[1]], loc[0]
 		}
 	}
 	if strings.Contains(low, "support") {

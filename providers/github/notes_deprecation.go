@@ -10,14 +10,15 @@ import (
 // deprecation "as of" an old version, not Node's DeprecationWarning.
 var (
 	reDeprecat    = regexp.MustCompile(`(?i)\bdeprecat(?:e|es|ed|ing|ion|ions)\b`)
-	reObsolete    = regexp.MustCompile(`(?i)\b(?:mark(?:s|ed|ing)?\b[^.;]{0,60}?\bas\s+obsolete|(?:is|are)\s+(?:now\s+)?obsolete)\b|\bwill\s+be\s+removed\s+in\s+(?:a|the)\s+(?:future|next|upcoming|coming)\b`)
+	reObsolete    = regexp.MustCompile(`(?i)\b(?:mark(?:s|ed|ing)?\b[^.;]{0,60}?\bas\s+obsolete|(?:is|are)\s+(?:now\s+)?obsolete)\b|\bwill\s+(?:be\s+)?(?:removed|changed?|renamed|replaced|dropped)\s+in\s+(?:a|the)\s+(?:future|next|upcoming|coming)\b`)
 	reDeprecNotBf = regexp.MustCompile(`(?i)\b(?:remov\w*|drop\w*|delet\w*|replac\w*|updat\w*|upgrad\w*|migrat\w*|mov(?:e|es|ed|ing)|switch\w*|stop\w*\s+using|instead\s+of|usages?\s+of|uses?\s+of|using|avoid\w*|fix\w*|silenc\w*|suppress\w*|resolv\w*|address\w*|hid(?:e|es|ing)|clean\w*\s+up|test\w*|away\s+from|get\s+rid\s+of)\b(?:[^.;]|\.\d){0,30}$`)
 	reDeprecPast  = regexp.MustCompile(`(?i)^\w*\s+(?:as\s+of|since|in)\s+\[?v?\d`)
 )
 
 // deprecation returns the words that deprecate something, or "".
 func deprecation(plain, low string) (string, int) {
-	if strings.Contains(low, "obsolete") || strings.Contains(low, "will be removed") {
+	if strings.Contains(low, "obsolete") || strings.Contains(low, "future") || strings.Contains(low, "next") ||
+		strings.Contains(low, "upcoming") || strings.Contains(low, "coming") {
 		if loc := reObsolete.FindStringIndex(plain); loc != nil {
 			return plain[loc[0]:loc[1]], loc[0]
 		}

@@ -55,6 +55,10 @@ func section(h string) string {
 	return sectOther
 }
 
+// reAdded starts an item that adds something: no heading makes it a
+// deprecation or a removal.
+var reAdded = regexp.MustCompile(`(?i)^(?:\w+\s+)?(?:(?:has|have)\s+)?(?:officially\s+)?(?:add(?:s|ed|ing)?|introduc\w+|new)\b`)
+
 // warningLed reports text that starts with a warning sign.
 func warningLed(t string) bool {
 	t = strings.TrimLeft(t, "*_ ")

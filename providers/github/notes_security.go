@@ -8,11 +8,16 @@ import (
 // Security: advisory ids, vulnerability classes and "security fix" words;
 // tooling and marketing lines are not fixes.
 var (
-	reCVE        = regexp.MustCompile(`(?i)\bCVE[-\s]\d{4}[-\s]\d{4,7}\b`)
-	reGHSA       = regexp.MustCompile(`(?i)\bGHSA(?:-[23456789cfghjmpqrvwx]{4}){3}\b`)
-	reAdvisory   = regexp.MustCompile(`(?i)github\.com/(?:advisories/|[\w.-]+/[\w.-]+/security/advisories/)|\bsecurity\s+advisor(?:y|ies)\b`)
-	reVulnClass  = regexp.MustCompile(`(?i)\bvulnerab(?:le|ility|ilities)\b|\b(?:XSS|CSRF|XSRF|SSRF|RCE|XXE|ReDoS)\b|\bcross[\s-]site\s+(?:scripting|request\s+forgery)\b|\bserver[\s-]side\s+request\s+forgery\b|\b(?:remote\s+)?code\s+execution\b|\b(?:sql|nosql|command|code|header|template|html|script|ldap|xpath|log|crlf|prototype|argument|shell|os|host\s+header)[\s-]injection\b|\binjection\s+(?:attack|vulnerabilit\w+|flaw)\b|\bprototype\s+pollution\b|\bopen[\s-]redirects?\b|\b(?:path|directory)\s+traversal\b|\btiming\s+attacks?\b|\bside[\s-]channel\b|\bdenial[\s-]of[\s-]service\b|\bprivilege\s+escalation\b|\bauth(?:entication|orization)?\s+bypass\b|\bsession\s+fixation\b|\bclickjacking\b|\bunsafe\s+deserializ\w+\b|\bsecurity\s+(?:fix|fixes|fixed|issue|issues|patch|patches|release|releases|update|updates|upgrade|upgrades|bug|bugs|hole|holes|flaw|flaws|problem|problems|concern|concerns|reasons?|measures?|hardening|risks?|vulnerabilit\w+|exploit\w*)\b|\b(?:fix(?:es|ed|ing)?|address(?:es|ed|ing)?|resolv(?:e|es|ed|ing)|patch(?:es|ed|ing)?|mitigat(?:e|es|ed|ing))\s+(?:a\s+|an\s+|the\s+|some\s+|several\s+|potential\s+|possible\s+)*security\b|\bexploit(?:s|able|ed)?\b|\b(?:critical|high|moderate|medium|low)[\s-]severity\b`)
-	reExposure   = regexp.MustCompile(`(?i)\b(?:exposure|leak(?:s|ed|ing|age)?|disclosure)\b[^.;]{0,30}?\b(?:private|secrets?|sensitive|credentials?|passwords?|tokens?|keys?|key\s+material|pii)\b|\b(?:private\s+keys?|secrets?|credentials?|passwords?|(?:access|refresh|id|session|bearer)\s+tokens?|key\s+material|sensitive\s+(?:data|information))\b[^.;]{0,30}?\b(?:exposed|leaked|disclosed|exposure|leak|logged)\b|\bexpos(?:e|es|ed|ing)\s+(?:the\s+|a\s+)?(?:private|secret|sensitive|client\s+secret)`)
+	reCVE       = regexp.MustCompile(`(?i)\bCVE[-\s]\d{4}[-\s]\d{4,7}\b`)
+	reGHSA      = regexp.MustCompile(`(?i)\bGHSA(?:-[23456789cfghjmpqrvwx]{4}){3}\b`)
+	reAdvisory  = regexp.MustCompile(`(?i)github\.com/(?:advisories/|[\w.-]+/[\w.-]+/security/advisories/)|\bsecurity\s+advisor(?:y|ies)\b`)
+	reVulnClass = regexp.MustCompile(`(?i)\bvulnerab(?:le|ility|ilities)\b|\b(?:XSS|CSRF|XSRF|SSRF|RCE|XXE|ReDoS)\b|\bcross[\s-]site\s+(?:scripting|request\s+forgery)\b|\bserver[\s-]side\s+request\s+forgery\b|\b(?:remote\s+)?code\s+execution\b|\b(?:sql|nosql|command|code|header|template|html|script|ldap|xpath|log|crlf|prototype|argument|shell|os|host\s+header)[\s-]injection\b|\binjection\s+(?:attack|vulnerabilit\w+|flaw)\b|\bprototype\s+pollution\b|\bopen[\s-]redirects?\b|\b(?:path|directory)\s+traversal\b|\btiming\s+attacks?\b|\bside[\s-]channel\b|\bdenial[\s-]of[\s-]service\b|\bprivilege\s+escalation\b|\bauth(?:entication|orization)?\s+bypass\b|\bsession\s+fixation\b|\bclickjacking\b|\bunsafe\s+deserializ\w+\b|\bsecurity\s+(?:fix|fixes|fixed|issue|issues|patch|patches|release|releases|update|updates|upgrade|upgrades|bug|bugs|hole|holes|flaw|flaws|problem|problems|concern|concerns|reasons?|measures?|hardening|risks?|vulnerabilit\w+|exploit\w*)\b|\b(?:fix(?:es|ed|ing)?|address(?:es|ed|ing)?|resolv(?:e|es|ed|ing)|patch(?:es|ed|ing)?|mitigat(?:e|es|ed|ing))\s+(?:a\s+|an\s+|the\s+|some\s+|several\s+|potential\s+|possible\s+)*security\b|\bexploit(?:s|able|ed)?\b|\b(?:critical|high|moderate|medium|low)[\s-]severity\b`)
+	reExposure  = regexp.MustCompile(`(?i)\b(?:exposure|leak(?:s|ed|ing|age)?|disclosure)\b[^.;]{0,30}?\b(?:private|secrets?|sensitive|credentials?|passwords?|tokens?|keys?|key\s+material|pii)\b|\b(?:private\s+keys?|secrets?|credentials?|passwords?|(?:access|refresh|id|session|bearer)\s+tokens?|key\s+material|sensitive\s+(?:data|information))\b[^.;]{0,30}?\b(?:exposed|leaked|disclosed|exposure|leak|logged)\b|\bexpos(?:e|es|ed|ing)\s+(?:the\s+|a\s+)?(?:private|secret|sensitive|client\s+secret)|\bno\s+longer\s+(?:log|logs|print|prints|output|outputs|include|includes|expose|exposes|leak|leaks|write|writes|show|shows|display|displays)\b[^.;]{0,30}?\b(?:passwords?|secrets?|tokens?|credentials?|private\s+keys?|api\s+keys?)\b`)
+	// reTestOf ends the text before an advisory id that a test is about:
+	// "fixed test cleanup for CVE-…" ships no fix.
+	reTestOf = regexp.MustCompile(`(?i)\btests?\b[^.;]{0,30}$`)
+	// reTLSOff is a fix for verification turned off behind the user's back.
+	reTLSOff     = regexp.MustCompile(`(?i)\b(?:disabl\w*|bypass\w*|skip\w*|ignor\w*)\b[^.;]{0,40}?\b(?:cert(?:ificate)?|tls|ssl|hostname)\s+(?:verification|validation|checks?)\b`)
 	reSecTooling = regexp.MustCompile(`(?i)\bcodeql\b|\bsemgrep\b|\bsnyk\s+(?:scan|test|monitor|integration|check|action|workflow)\b|\bscanner\b|\bscanning\b|\bsecurity\.md\b|\bdependabot(?:\.yml|\s+config\w*)\b|\bworkflows?\b|\bgithub[\s-]actions?\b|[\w.-]+/[\w.-]+-action\b|\bcodecov\b|\bci\b|\bpre-commit\b|\blint\w*\b|\bscorecard\b|\bdisclosure\s+policy\b|\bsecurity\s+policy\b|\breport(?:ing)?\s+(?:a\s+)?(?:security\s+)?vulnerabilit`)
 	reSecMarket  = regexp.MustCompile(`(?i)\b(?:improv\w*|enhanc\w*|better|stronger|increas\w*|tighten\w*|bolster\w*|more)\s+(?:the\s+)?security\b`)
 )
@@ -27,7 +32,7 @@ func securityWords(t, plain, low string, c commit) (string, int) {
 		tl = strings.ToLower(t)
 	}
 	if strings.Contains(tl, "cve") {
-		if loc := reCVE.FindStringIndex(t); loc != nil {
+		if loc := reCVE.FindStringIndex(t); loc != nil && !reTestOf.MatchString(t[:loc[0]]) {
 			return strings.ToUpper(t[loc[0]:loc[1]]), loc[0]
 		}
 	}
@@ -78,7 +83,15 @@ func securityProse(plain, low string, c commit) (string, int) {
 			return plain[loc[0]:loc[1]], loc[0]
 		}
 	}
-	if strings.Contains(low, "expos") || strings.Contains(low, "leak") || strings.Contains(low, "disclos") || strings.Contains(low, "logged") {
+	if strings.Contains(low, "verif") || strings.Contains(low, "validat") {
+		// A fix for certificate checks that were silently off.
+		fix := c.typ == "fix" || c.typ == "bugfix" || strings.HasPrefix(strings.TrimLeft(low, "-*+ _"), "fix")
+		if loc := reTLSOff.FindStringIndex(plain); loc != nil && fix {
+			return plain[loc[0]:loc[1]], loc[0]
+		}
+	}
+	if strings.Contains(low, "expos") || strings.Contains(low, "leak") || strings.Contains(low, "disclos") || strings.Contains(low, "logged") ||
+		strings.Contains(low, "no longer") {
 		if loc := reExposure.FindStringIndex(plain); loc != nil {
 			return plain[loc[0]:loc[1]], loc[0]
 		}
@@ -90,7 +103,7 @@ func securityProse(plain, low string, c commit) (string, int) {
 // vulnerability: a cheap test before the expressions.
 var securityCues = []string{"secur", "vulnerab", "inject", "xss", "csrf", "xsrf", "ssrf", "redirect", "attack",
 	"exploit", "execution", "rce", "xxe", "redos", "pollution", "traversal", "denial", "bypass", "escalation",
-	"fixation", "clickjack", "side", "deserializ", "severity", "expos", "leak", "disclos", "logged"}
+	"fixation", "clickjack", "side", "deserializ", "severity", "expos", "leak", "disclos", "logged", "no longer", "verif", "validat"}
 
 func securityCue(low string) bool {
 	for _, w := range securityCues {

@@ -159,6 +159,18 @@ func TestClassifyMarkers(t *testing.T) {
 		{"- fix: escape HTML in the error page (XSS)", []string{KindSecurity}},
 		{"- Fixed a high severity issue in token validation", []string{KindSecurity}},
 		{"- feat(security): add a security headers option", nil},
+		// A Deprecations heading whose items say otherwise.
+		{"**Deprecations**\n- Added support for Python 3.14.\n- Dropped support for Python 3.8 following its end of support.", []string{KindRemoval}},
+		{"**Deprecations**\n- Requests has officially stopped support for Python 3.4.", []string{KindRemoval}},
+		{"**Deprecations**\n- Dropped support for pypy 3.9 following its end of support.", []string{KindRemoval}},
+		{"- The `revokeAccessToken` name will change in a future version.", []string{KindDeprecation}},
+		{"- Fixed test cleanup for CVE-2026-25645 to avoid leaving files behind", nil},
+		{"- Fixed bug where an empty `CA_BUNDLE` would disable cert verification", []string{KindSecurity}},
+		{"- Add an option to disable certificate verification in tests", nil},
+		{"- The client no longer outputs the password in a warning", []string{KindSecurity}},
+		{"- Existing custom adapters will need to migrate their code to the new API.", []string{KindBreaking}},
+		{"- This release will require changes to your application.", []string{KindBreaking}},
+		{"**Deprecations**\n- The `security` extra has been converted to a no-op install.", []string{KindRemoval}},
 	}
 	for _, tc := range cases {
 		got := flagsOf(classify(tc.notes))
