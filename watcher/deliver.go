@@ -245,6 +245,7 @@ func (e *Engine) send(ctx context.Context, b []Notice) (err error) {
 		if r := recover(); r != nil {
 			err = &PermanentError{Err: fmt.Errorf("notifier panic: %v", r)}
 		}
+		err = e.scrub(err)
 	}()
 	ctx, cancel := context.WithTimeout(ctx, e.attemptTimeout())
 	defer cancel()

@@ -89,6 +89,10 @@ type Engine struct {
 	// without renewing them (default 2 minutes). It is renewed right
 	// before each post, and one post may take at most half of it.
 	ClaimLease time.Duration
+	// Scrub removes known secrets (credentials, tokens obtained during a
+	// poll, the webhook URL) from error text before it is logged, stored
+	// or reported; nil leaves text as it is.
+	Scrub func(string) string
 
 	locks sync.Map // source name -> *sync.Mutex: one poll of a source at a time
 }
@@ -239,6 +243,7 @@ func (e *Engine) PollSource(ctx context.Context, rt *Runtime, poll string, peers
 		err = e.pollSource(ctx, rt, poll, peers, &rep)
 	}
 	mu.(*sync.Mutex).Unlock()
+	err = e.scrub(err)
 	rep.Duration = time.Since(start)
 	log := e.logger().With("source", rt.Source.Name, "type", rt.Source.Type)
 	if err != nil {
@@ -385,6 +390,7 @@ func (e *Engine) fetch(ctx context.Context, rt *Runtime, prev FetchState) (res *
 }
 
 func (e *Engine) recordFailure(ctx context.Context, rt *Runtime, st SourceState, poll string, cause error) error {
+	cause = e.scrub(cause)
 	now := e.now()
 	threshold := e.FailThreshold
 	if threshold <= 0 {

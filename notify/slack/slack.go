@@ -122,6 +122,9 @@ func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Notifier, error) {
 		}
 	}
 	c.Timeout = requestTimeout(cfg)
+	// A webhook or API call that redirects has not delivered: never follow
+	// it (the URL is a secret, and a POST carries the message elsewhere).
+	c = polite.NoRedirects(c)
 	c.Transport = capture{base: c.Transport}
 	n := &Notifier{cfg: cfg, hc: c, logger: logger, sent: map[string]int{}, channelIDs: map[string]string{}}
 	if cfg.Token != "" {

@@ -47,6 +47,7 @@ import (
 	"time"
 
 	"github.com/driftwatch/driftwatch/providers/polite"
+	"github.com/driftwatch/driftwatch/redact"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
@@ -57,6 +58,9 @@ type Config struct {
 	BaseURL      string // default "https://"+Domain; tests point it at httptest
 	ClientID     string
 	ClientSecret string // never logged/stored/printed
+	// Scrubber learns the access token of each poll, so text an upstream
+	// echoes it into is scrubbed wherever it goes; may be nil.
+	Scrubber *redact.Scrubber
 }
 
 // Validate reports what is missing or malformed, without the secret.
@@ -116,9 +120,8 @@ func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Provider, error) {
 	if base == "" {
 		base = "https://" + cfg.Domain
 	}
-	if hc == nil {
-		hc = polite.NewClient(nil, 0)
-	}
+	hc = polite.Guard(hc)
+	cfg.Scrubber.Add(cfg.ClientSecret)
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/driftwatch/driftwatch/diff"
 	"github.com/driftwatch/driftwatch/providers/polite"
+	"github.com/driftwatch/driftwatch/redact"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
@@ -70,6 +71,7 @@ func (s *session) authenticate(ctx context.Context) error {
 		return errors.New("auth0: get token: the answer holds no access_token")
 	}
 	s.token = tok.AccessToken
+	s.p.cfg.Scrubber.AddObtained(tok.AccessToken) // an upstream may echo it into an error
 	return nil
 }
 
@@ -89,13 +91,10 @@ func tokenError(re *oauth2.RetrieveError) string {
 	return msg
 }
 
-// scrub removes the client secret from text bound for an error.
+// scrub removes the client secret, in every form it travels, from text
+// bound for an error.
 func (s *session) scrub(text string) string {
-	if sec := s.p.cfg.ClientSecret; sec != "" {
-		text = strings.ReplaceAll(text, sec, "[redacted]")
-		text = strings.ReplaceAll(text, url.QueryEscape(sec), "[redacted]")
-	}
-	return text
+	return redact.NewScrubber(s.p.cfg.ClientSecret).Scrub(text)
 }
 
 // get reads one JSON resource, pacing by the rate-limit budget and
@@ -158,7 +157,7 @@ func (s *session) get(ctx context.Context, path string, q url.Values) (any, erro
 			return nil, fmt.Errorf("GET %s: invalid JSON (%v): %s", target, err, polite.Snippet(body, 80))
 		}
 		// Secrets go before anything else touches the data.
-		return redact(v), nil
+		return secure(v), nil
 	}
 }
 

@@ -11,30 +11,26 @@ import (
 	"github.com/driftwatch/driftwatch/providers/providertest"
 )
 
-func TestRedact(t *testing.T) {
-	in := `{
-	  "client_secret": "s1", "name": "app", "secret_encoded": true,
-	  "signing_keys": [{"cert": "c"}], "encryption_key": {"pub": "p"},
-	  "options": {"passwordPolicy": "good", "twilio_token": "t", "smtp_password": "p",
-	    "password_history": {"size": 5}, "Client_Secret": null, "upstream": {"private_key": "k", "api_private_key": "k2"}},
-	  "secrets": [{"name": "API_KEY", "secret": "v"}],
-	  "list": [{"password": "p"}, "password"]
-	}`
-	want := `{
-	  "client_secret": "[redacted]", "name": "app", "secret_encoded": true,
-	  "signing_keys": "[redacted]", "encryption_key": "[redacted]",
-	  "options": {"passwordPolicy": "good", "twilio_token": "[redacted]", "smtp_password": "[redacted]",
-	    "password_history": {"size": 5}, "Client_Secret": "[redacted]", "upstream": {"private_key": "[redacted]", "api_private_key": "[redacted]"}},
-	  "secrets": [{"name": "API_KEY", "secret": "[redacted]"}],
-	  "list": [{"password": "[redacted]"}, "password"]
-	}`
+func TestSecurePlaces(t *testing.T) {
+	in := `{"connections": [{"name": "db", "options": {
+	    "configuration": {"DB_HOST": "CkIKIFB7R8wZ", "retries": 3, "unset": null},
+	    "customHeaders": {"X-Trace": "on", "X-Auth0-Client-Secret": "hv"},
+	    "customScripts": {"login": "function login(u, p, cb) { /* mongodb://admin:pw@db */ }"},
+	    "passwordPolicy": "good", "client_secret": "s", "disable_self_service_change_password": true}},
+	  {"name": "oidc", "options": {"customHeaders": [{"header": "X-Tenant", "value": "t1"}]}}]}`
+	want := `{"connections": [{"name": "db", "options": {
+	    "configuration": {"DB_HOST": "[redacted]", "retries": "[redacted]", "unset": null},
+	    "customHeaders": {"X-Trace": "[redacted]", "X-Auth0-Client-Secret": "[redacted]"},
+	    "customScripts_sha256": {"login": "` + sha("function login(u, p, cb) { /* mongodb://admin:pw@db */ }") + `"},
+	    "passwordPolicy": "good", "client_secret": "[redacted]", "disable_self_service_change_password": true}},
+	  {"name": "oidc", "options": {"customHeaders": [{"header": "X-Tenant", "value": "[redacted]"}]}}]}`
 	v, err := diff.Decode([]byte(in))
 	if err != nil {
 		t.Fatal(err)
 	}
 	w, _ := diff.Decode([]byte(want))
-	if d := cmp.Diff(w, redact(v)); d != "" {
-		t.Errorf("redact (-want +got):\n%s", d)
+	if d := cmp.Diff(w, secure(v)); d != "" {
+		t.Errorf("secure (-want +got):\n%s", d)
 	}
 }
 

@@ -54,9 +54,7 @@ func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Provider, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("feed: url %q: want an http(s) URL", redact(cfg.URL))
 	}
-	if hc == nil {
-		hc = polite.NewClient(nil, 0)
-	}
+	hc = polite.Guard(hc)
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}

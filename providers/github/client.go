@@ -40,10 +40,8 @@ type fetcher struct {
 // go-github reads error bodies whole, itself: the client's transport caps
 // every body in transit, so a 2 GB error page fails at MaxBody instead.
 func (p *Provider) client() *gh.Client {
+	// The token is set by p.hc's transport, for the API's origin only.
 	c := gh.NewClient(polite.CappedClient(p.hc, polite.MaxBody))
-	if p.cfg.Token != "" {
-		c = c.WithAuthToken(p.cfg.Token)
-	}
 	u := *p.base
 	c.BaseURL = &u
 	c.UserAgent = polite.UserAgent

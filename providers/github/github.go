@@ -112,8 +112,10 @@ func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Provider, error) {
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, fmt.Errorf("github: api_url %q: want an http(s) URL", cfg.APIURL)
 	}
-	if hc == nil {
-		hc = polite.NewClient(nil, 0)
+	// The token goes to the API's origin only, never along a redirect.
+	hc = polite.Guard(hc)
+	if cfg.Token != "" {
+		hc = polite.HomeHeader(hc, base, "Authorization", "Bearer "+cfg.Token)
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)

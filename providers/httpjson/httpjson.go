@@ -4,7 +4,6 @@ package httpjson
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -39,12 +38,7 @@ func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Provider, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Errorf("http_json: url %q: want an http(s) URL", SafeURL(cfg.URL))
 	}
-	if hc == nil {
-		hc = polite.NewClient(nil, 0)
-	}
-	c := *hc
-	c.CheckRedirect = keepHome(cfg.Headers, hc.CheckRedirect)
-	hc = &c
+	hc = polite.Guard(hc) // the configured headers hold secrets: they never leave the origin
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -107,28 +101,6 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 	}
 	state.Set(p.cfg.URL, polite.Validators(resp))
 	return &watcher.Result{Doc: doc, State: state, RateRemaining: -1, Requests: 1}, nil
-}
-
-// keepHome is a redirect policy that drops the configured headers, which
-// hold secrets, and any Authorization when a redirect leaves the endpoint's
-// scheme and host: Go itself forwards custom headers to every host, and
-// Authorization to other ports of the same one.
-func keepHome(headers map[string]string, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		if home := via[0].URL; req.URL.Scheme != home.Scheme || req.URL.Host != home.Host {
-			for k := range headers {
-				req.Header.Del(k)
-			}
-			req.Header.Del("Authorization")
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		return nil
-	}
 }
 
 // unwrapURLError drops the *url.Error wrapper, whose text repeats the full

@@ -28,8 +28,8 @@ const Timeout = 10 * time.Second
 var UserAgent = "driftwatch"
 
 // NewClient returns an HTTP client with a timeout that sends the
-// User-Agent and caps every body at MaxBody. base may be nil (the default
-// transport).
+// User-Agent and never a Referer, caps every body at MaxBody, and follows
+// redirects as Guard says. base may be nil (the default transport).
 func NewClient(base http.RoundTripper, timeout time.Duration) *http.Client {
 	if base == nil {
 		base = http.DefaultTransport
@@ -37,15 +37,18 @@ func NewClient(base http.RoundTripper, timeout time.Duration) *http.Client {
 	if timeout <= 0 {
 		timeout = Timeout
 	}
-	return &http.Client{Timeout: timeout, Transport: uaTransport{CapBodies(base, MaxBody)}}
+	return &http.Client{Timeout: timeout, Transport: uaTransport{CapBodies(base, MaxBody)}, CheckRedirect: guardRedirect(nil)}
 }
 
 type uaTransport struct{ base http.RoundTripper }
 
 func (t uaTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Header.Get("User-Agent") == "" {
+	if r.Header.Get("User-Agent") == "" || r.Header.Get("Referer") != "" {
 		r = r.Clone(r.Context())
-		r.Header.Set("User-Agent", UserAgent)
+		if r.Header.Get("User-Agent") == "" {
+			r.Header.Set("User-Agent", UserAgent)
+		}
+		r.Header.Del("Referer") // where we come from is nobody's business
 	}
 	return t.base.RoundTrip(r)
 }
