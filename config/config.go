@@ -109,6 +109,8 @@ type Source struct {
 	URL        string            `toml:"url"`
 	HeadersEnv map[string]string `toml:"headers_env"`
 	Thresholds []Threshold       `toml:"threshold"`
+	// Redact (http_json) lists JSON Pointers whose values are secrets.
+	Redact []string `toml:"redact"`
 
 	// Resolved secrets.
 	ClientID     Secret            `toml:"-"`

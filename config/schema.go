@@ -23,7 +23,7 @@ var (
 		TypeAuth0:          keySet("domain", "client_id_env", "client_secret_env", "base_url"),
 		TypeGitHubReleases: keySet("repo", "deployed", "include_prereleases", "token_env", "api_url"),
 		TypeFeed:           keySet("url"),
-		TypeHTTPJSON:       keySet("url", "headers_env", "threshold"),
+		TypeHTTPJSON:       keySet("url", "headers_env", "threshold", "redact"),
 	}
 )
 

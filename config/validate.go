@@ -122,6 +122,11 @@ func (l *loader) validateSource(i int, s *Source, seen map[string]int) {
 			l.errorAt(at+".ignore", fmt.Sprintf("%s: ignore %q is not a JSON Pointer", label, p))
 		}
 	}
+	for _, p := range s.Redact {
+		if _, err := diff.ParsePattern(p); err != nil || p == "" || p == "/" {
+			l.errorAt(at+".redact", fmt.Sprintf("%s: redact %q is not a JSON Pointer", label, p))
+		}
+	}
 	required := func(key, val string) {
 		if val == "" {
 			l.errorAt(at, fmt.Sprintf("%s: %s is required for %s sources", label, key, s.Type))

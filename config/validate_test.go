@@ -106,6 +106,26 @@ ignore = ["/ok", "lastUpdated"]
 		want: []string{`dw.toml:5: source "db": ignore "lastUpdated" is not a JSON Pointer`},
 	},
 	{
+		name: "bad pointer in redact",
+		text: `[[source]]
+name = "db"
+type = "http_json"
+url = "https://example.com/db"
+redact = ["/auth/*/key", "password"]
+`,
+		want: []string{`dw.toml:5: source "db": redact "password" is not a JSON Pointer`},
+	},
+	{
+		name: "redact on another type",
+		text: `[[source]]
+name = "changelog"
+type = "feed"
+url = "https://example.com/feed.rss"
+redact = ["/x"]
+`,
+		want: []string{`dw.toml:5: source "changelog": key "redact" is for http_json sources, not feed`},
+	},
+	{
 		name: "bad pointer in threshold",
 		text: `[[source]]
 name = "db"

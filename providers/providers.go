@@ -16,6 +16,7 @@ import (
 	"github.com/driftwatch/driftwatch/diff"
 	"github.com/driftwatch/driftwatch/providers/httpjson"
 	"github.com/driftwatch/driftwatch/providers/polite"
+	"github.com/driftwatch/driftwatch/redact"
 	"github.com/driftwatch/driftwatch/rules"
 	"github.com/driftwatch/driftwatch/watcher"
 )
@@ -29,6 +30,8 @@ type Deps struct {
 	// HTTP is the client providers use; one with a timeout when nil.
 	HTTP   *http.Client
 	Logger *slog.Logger
+	// Scrubber learns the tokens providers obtain while polling; may be nil.
+	Scrubber *redact.Scrubber
 }
 
 // Build returns a runtime for every configured source.
@@ -74,7 +77,7 @@ func Runtime(cfg *config.Config, src *config.Source, deps Deps) (*watcher.Runtim
 		for k, v := range src.Headers {
 			headers[k] = v.Reveal()
 		}
-		p, err := httpjson.New(httpjson.Config{Name: src.Name, URL: src.URL, Headers: headers}, deps.HTTP, logger)
+		p, err := httpjson.New(httpjson.Config{Name: src.Name, URL: src.URL, Headers: headers, Redact: src.Redact}, deps.HTTP, logger)
 		if err != nil {
 			return nil, err
 		}
@@ -82,7 +85,7 @@ func Runtime(cfg *config.Config, src *config.Source, deps Deps) (*watcher.Runtim
 		rt.Rules = append(rt.Rules, rules.Thresholds(thresholds(src.Thresholds)))
 		rt.Link = endpointLink(src.URL)
 	default:
-		extra, cat, err := typed(cfg, src, exps, deps.HTTP, logger)
+		extra, cat, err := typed(cfg, src, exps, deps, logger)
 		if err != nil {
 			return nil, err
 		}

@@ -3,7 +3,6 @@ package providers
 import (
 	"fmt"
 	"log/slog"
-	"net/http"
 
 	"github.com/driftwatch/driftwatch/config"
 	"github.com/driftwatch/driftwatch/diff"
@@ -22,11 +21,12 @@ type built struct {
 
 // typed builds the provider types that live in their own packages, with
 // their rules and the category their expectations fall in.
-func typed(cfg *config.Config, src *config.Source, exps []config.Expect, hc *http.Client, logger *slog.Logger) (built, watcher.Category, error) {
+func typed(cfg *config.Config, src *config.Source, exps []config.Expect, deps Deps, logger *slog.Logger) (built, watcher.Category, error) {
+	hc := deps.HTTP
 	switch src.Type {
 	case config.TypeAuth0:
 		p, err := auth0.New(auth0.Config{Name: src.Name, Domain: src.Domain, BaseURL: src.BaseURL,
-			ClientID: src.ClientID.Reveal(), ClientSecret: src.ClientSecret.Reveal()}, hc, logger)
+			ClientID: src.ClientID.Reveal(), ClientSecret: src.ClientSecret.Reveal(), Scrubber: deps.Scrubber}, hc, logger)
 		if err != nil {
 			return built{}, "", err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/driftwatch/driftwatch/config"
+	"github.com/driftwatch/driftwatch/redact"
 	"github.com/driftwatch/driftwatch/store"
 )
 
@@ -55,6 +56,9 @@ type app struct {
 	verbose    bool
 	server     string // --server: ask this daemon's API (console.go)
 	logger     *slog.Logger
+	// scrub knows every secret of the config and every token obtained
+	// while polling; logs and error lines go through it.
+	scrub *redact.Scrubber
 }
 
 // Main runs the driftwatch command line and returns the exit code.
@@ -64,7 +68,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	}
 	out := &checkedWriter{w: env.Stdout}
 	env.Stdout = out
-	a := &app{env: env}
+	a := &app{env: env, scrub: redact.NewScrubber()}
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetOut(env.Stdout)
@@ -73,7 +77,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	if out.err != nil {
 		// Output that did not arrive is no verdict: a gate reading a
 		// closed pipe or a full disk must not see a pass.
-		printError(env.Stderr, fmt.Errorf("write standard output: %w", out.err))
+		printError(env.Stderr, fmt.Errorf("write standard output: %w", out.err), a.scrub)
 		return exitUsage
 	}
 	if err == nil {
@@ -86,7 +90,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 		err = ee.err
 	}
 	if err != nil {
-		printError(env.Stderr, store.Explain(err))
+		printError(env.Stderr, store.Explain(err), a.scrub)
 	}
 	return code
 }
@@ -109,9 +113,9 @@ func (c *checkedWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// printError writes one line per problem.
-func printError(w io.Writer, err error) {
-	for _, line := range strings.Split(strings.TrimSpace(err.Error()), "\n") {
+// printError writes one line per problem, known secrets scrubbed.
+func printError(w io.Writer, err error, scrub *redact.Scrubber) {
+	for _, line := range strings.Split(strings.TrimSpace(scrub.Error(err)), "\n") {
 		if line = strings.TrimSpace(line); line != "" {
 			fmt.Fprintln(w, "error: "+line)
 		}
@@ -156,9 +160,9 @@ func (a *app) setup() error {
 	opts := &slog.HandlerOptions{Level: level}
 	switch a.logFormat {
 	case "text":
-		a.logger = slog.New(slog.NewTextHandler(a.env.Stderr, opts))
+		a.logger = slog.New(redact.Handler(slog.NewTextHandler(a.env.Stderr, opts), a.scrub))
 	case "json":
-		a.logger = slog.New(slog.NewJSONHandler(a.env.Stderr, opts))
+		a.logger = slog.New(redact.Handler(slog.NewJSONHandler(a.env.Stderr, opts), a.scrub))
 	default:
 		return failf(exitUsage, "--log-format %q: want text or json", a.logFormat)
 	}
@@ -184,6 +188,7 @@ func (a *app) loadConfig() (*config.Config, error) {
 	if err != nil {
 		return nil, fail(exitUsage, err)
 	}
+	a.learn(cfg)
 	return cfg, nil
 }
 
@@ -194,7 +199,17 @@ func (a *app) readConfig() (*config.Config, error) {
 	if err != nil {
 		return nil, fail(exitUsage, err)
 	}
+	a.learn(cfg)
 	return cfg, nil
+}
+
+// learn tells the scrubber the config's secrets.
+func (a *app) learn(cfg *config.Config) {
+	values, urls := cfg.Secrets()
+	a.scrub.Add(values...)
+	for _, u := range urls {
+		a.scrub.AddURL(u)
+	}
 }
 
 // openStore opens the config's store as mode allows: only poll, run and

@@ -16,11 +16,12 @@ import (
 // Notices go to Slack when configured, else to out (nil: nowhere).
 func (a *app) engine(cfg *config.Config, db *store.DB, out io.Writer) (*watcher.Engine, error) {
 	polite.UserAgent = "driftwatch/" + version
-	rts, err := providers.Build(cfg, providers.Deps{HTTP: polite.NewClient(nil, 0), Logger: a.logger})
+	a.learn(cfg) // a reloaded config may bring new secrets
+	rts, err := providers.Build(cfg, providers.Deps{HTTP: polite.NewClient(nil, 0), Logger: a.logger, Scrubber: a.scrub})
 	if err != nil {
 		return nil, fail(exitUsage, err)
 	}
-	e := &watcher.Engine{Sources: rts, Store: db, Logger: a.logger, Policy: policy(cfg)}
+	e := &watcher.Engine{Sources: rts, Store: db, Logger: a.logger, Policy: policy(cfg), Scrub: a.scrub.Scrub}
 	n, err := a.notifier(cfg, out)
 	if err != nil {
 		return nil, fail(exitUsage, err)

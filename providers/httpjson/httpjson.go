@@ -21,11 +21,15 @@ type Config struct {
 	URL  string
 	// Headers are sent with the request; their values are secrets.
 	Headers map[string]string
+	// Redact are JSON Pointers ("*" matches one segment) whose values are
+	// replaced by the redaction marker, on top of the shared policy.
+	Redact []string
 }
 
 // Provider fetches one JSON endpoint with conditional requests.
 type Provider struct {
 	cfg    Config
+	redact []diff.Pattern
 	hc     *http.Client
 	logger *slog.Logger
 }
@@ -38,11 +42,19 @@ func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Provider, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Errorf("http_json: url %q: want an http(s) URL", SafeURL(cfg.URL))
 	}
+	var ps []diff.Pattern
+	for _, r := range cfg.Redact {
+		p, err := diff.ParsePattern(r)
+		if err != nil {
+			return nil, fmt.Errorf("http_json: redact %q: %w", r, err)
+		}
+		ps = append(ps, p)
+	}
 	hc = polite.Guard(hc) // the configured headers hold secrets: they never leave the origin
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Provider{cfg: cfg, hc: hc, logger: logger}, nil
+	return &Provider{cfg: cfg, redact: ps, hc: hc, logger: logger}, nil
 }
 
 // SafeURL returns the URL without credentials or query, for messages.
@@ -100,6 +112,7 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 		return nil, fmt.Errorf("http_json: GET %s: the body is JSON null, not a document (an endpoint with nothing to report, or one reporting an error as null); nothing stored", safe)
 	}
 	state.Set(p.cfg.URL, polite.Validators(resp))
+	doc = secure(doc, p.redact) // before anything stores, diffs or logs it
 	return &watcher.Result{Doc: doc, State: state, RateRemaining: -1, Requests: 1}, nil
 }
 

@@ -266,3 +266,38 @@ func TestNew(t *testing.T) {
 		t.Errorf("SafeURL = %q", got)
 	}
 }
+
+// A JSON endpoint that returns secrets has them redacted before anything
+// stores them: by name, by value, and at the pointers the user lists.
+func TestFetchRedacts(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"plan": "basic", "api_token": "tok-live-0123456789", "passwordPolicy": "strict",
+		  "nodes": [{"name": "a", "join_code": "J0IN-AAAA"}, {"name": "b", "join_code": "J0IN-BBBB"}],
+		  "db": {"dsn": "postgres://app:dbpass99@db:5432/orders", "max_connections": 100, "password_set": true},
+		  "webhook": {"url": "https://hooks.example.com/x?sig=s1gnature"}}`))
+	}))
+	defer srv.Close()
+	p, err := httpjson.New(httpjson.Config{Name: "svc", URL: srv.URL + "/status", Redact: []string{"/nodes/*/join_code", "/db/dsn"}}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Fetch(context.Background(), watcher.FetchState{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(res.Doc)
+	for _, leak := range []string{"tok-live-0123456789", "J0IN-AAAA", "J0IN-BBBB", "dbpass99", "s1gnature"} {
+		if strings.Contains(string(b), leak) {
+			t.Errorf("document holds %q: %s", leak, b)
+		}
+	}
+	for _, kept := range []string{`"plan":"basic"`, `"passwordPolicy":"strict"`, `"max_connections":100`, `"password_set":true`, `"name":"b"`} {
+		if !strings.Contains(string(b), kept) {
+			t.Errorf("document lost %s: %s", kept, b)
+		}
+	}
+	if _, err := httpjson.New(httpjson.Config{Name: "svc", URL: srv.URL, Redact: []string{"nope"}}, nil, nil); err == nil {
+		t.Error("a redact entry that is no pointer is accepted")
+	}
+}
