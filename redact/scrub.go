@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"encoding/base64"
 	"net/url"
 	"sort"
 	"strconv"
@@ -76,6 +77,25 @@ func (s *Scrubber) AddURL(raw string) {
 		}
 	}
 	s.Add(parts...)
+}
+
+// AddURLCredentials registers the credentials a configured URL carries:
+// its password (also as the Basic credential it is sent as) and the values of its secret query parameters
+// ("?token=", "?api_key=", "?sig="). The rest of the URL is no secret.
+func (s *Scrubber) AddURLCredentials(raw string) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if s == nil || err != nil {
+		return
+	}
+	if p, ok := u.User.Password(); ok {
+		// Go's client sends it as Basic auth: an echo quotes that form.
+		s.Add(p, base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+p)))
+	}
+	for k, vs := range u.Query() {
+		if IsSecretName(k) || isQuerySecret(k) {
+			s.Add(vs...)
+		}
+	}
 }
 
 // AddObtained registers a token obtained during a poll (an access token);

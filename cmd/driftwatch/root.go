@@ -210,6 +210,11 @@ func (a *app) learn(cfg *config.Config) {
 	for _, u := range urls {
 		a.scrub.AddURL(u)
 	}
+	for _, src := range cfg.Sources {
+		for _, u := range []string{src.URL, src.BaseURL, src.APIURL} {
+			a.scrub.AddURLCredentials(u)
+		}
+	}
 }
 
 // openStore opens the config's store as mode allows: only poll, run and

@@ -120,7 +120,7 @@ func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Provider, error) {
 	if base == "" {
 		base = "https://" + cfg.Domain
 	}
-	hc = polite.Guard(hc)
+	hc = polite.StayHome(hc) // the Management API never redirects elsewhere
 	cfg.Scrubber.Add(cfg.ClientSecret)
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)

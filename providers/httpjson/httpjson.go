@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/driftwatch/driftwatch/diff"
 	"github.com/driftwatch/driftwatch/providers/polite"
@@ -90,6 +91,10 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 		polite.Drain(resp)
 		state.Set(p.cfg.URL, v)
 		return &watcher.Result{Unchanged: true, State: state, RateRemaining: -1, Requests: 1}, nil
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		wait := polite.RetryAfter(resp.Header, time.Now(), time.Second)
+		return nil, &watcher.RetryAfterError{After: wait, Err: fmt.Errorf("http_json: %w", polite.NewStatusError(resp, safe))}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, fmt.Errorf("http_json: %w", polite.NewStatusError(resp, safe))

@@ -47,6 +47,25 @@ func NoRedirects(hc *http.Client) *http.Client {
 	return &c
 }
 
+// StayHome returns Guard(hc) that also refuses a redirect to another
+// origin, for APIs that never send one (the Auth0 Management API): an
+// answer from elsewhere is not the upstream's answer (a 404 there must not
+// read as "this optional endpoint is absent").
+func StayHome(hc *http.Client) *http.Client {
+	c := Guard(hc)
+	guard := c.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if Origin(req.URL) != Origin(via[0].URL) {
+			return ErrOtherOrigin
+		}
+		return guard(req, via)
+	}
+	return c
+}
+
+// ErrOtherOrigin refuses a redirect that leaves the upstream's origin.
+var ErrOtherOrigin = errors.New("redirect to another origin refused")
+
 // ErrTooManyRedirects ends a redirect chain that goes on too long.
 var ErrTooManyRedirects = errors.New("stopped after 10 redirects")
 
