@@ -279,3 +279,9 @@ func (t *Auth0Tenant) RemoveString(obj map[string]any, key, value string) bool {
 func (t *Auth0Tenant) AddString(obj map[string]any, key, value string) {
 	obj[key] = append(auth0AnyList(obj[key]), value)
 }
+
+// Auth0Recorded decodes one recorded item of the corpus (a connection, a
+// client), for a test to add to a tenant with Mutate.
+func Auth0Recorded(name string) map[string]any {
+	return auth0DecodeObject(MustRead(name))
+}
