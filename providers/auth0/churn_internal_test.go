@@ -55,7 +55,7 @@ func TestRecordedActionBuildChurn(t *testing.T) {
 		if err != nil {
 			t.Fatalf("interaction %d: %v", it.ID, err)
 		}
-		doc, _ := buildDocument(&rawTenant{settings: map[string]any{}, actions: []any{redact(v)}}, nil)
+		doc, _ := buildDocument(&rawTenant{settings: map[string]any{}, actions: []any{secure(v)}}, nil)
 		cur, err := diff.Canonical(doc, diff.Options{Sets: Sets})
 		if err != nil {
 			t.Fatal(err)
