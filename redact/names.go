@@ -2,6 +2,8 @@ package redact
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 )
 
@@ -80,6 +82,33 @@ var carriers = map[string]bool{
 // right before it ("change_password", "disable_self_service_change_password",
 // "public_key").
 func IsSecretName(key string) bool {
+	return cached(&secretNames, key, isSecretName)
+}
+
+// Keys repeat across a document (every client has the same ones): the
+// verdicts are cached, up to maxCached distinct keys, so an upstream
+// inventing keys cannot grow the cache without bound.
+var (
+	secretNames, hintNames sync.Map
+	cachedKeys             atomic.Int64
+)
+
+const maxCached = 1 << 14
+
+func cached(m *sync.Map, key string, f func(string) bool) bool {
+	if v, ok := m.Load(key); ok {
+		return v.(bool)
+	}
+	r := f(key)
+	if cachedKeys.Load() < maxCached {
+		if _, loaded := m.LoadOrStore(key, r); !loaded {
+			cachedKeys.Add(1)
+		}
+	}
+	return r
+}
+
+func isSecretName(key string) bool {
 	w := Words(key)
 	if n := len(w); n > 1 && secretNouns[w[n-2]+w[n-1]] && !actions[w[n-2]] {
 		return true // "connection_string", "api_key" run together by style
@@ -136,6 +165,10 @@ var hints = map[string]bool{
 // isHint reports whether a key is a secret position for a value that looks
 // like a secret.
 func isHint(key string) bool {
+	return cached(&hintNames, key, hintName)
+}
+
+func hintName(key string) bool {
 	for _, w := range Words(key) {
 		if hints[singular(w)] {
 			return true

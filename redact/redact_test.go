@@ -10,7 +10,7 @@ import (
 	"github.com/driftwatch/driftwatch/redact"
 )
 
-func decode(t *testing.T, s string) any {
+func decode(t testing.TB, s string) any {
 	t.Helper()
 	d := json.NewDecoder(strings.NewReader(s))
 	d.UseNumber()
