@@ -29,6 +29,10 @@ type Store interface {
 
 // Monitor counts engine events and serves health and metrics.
 type Monitor struct {
+	// Scrub, when set, takes known secrets out of the error text /healthz
+	// shows (a store written before a secret was known may hold it).
+	Scrub func(string) string
+
 	store     Store
 	backedOff func() map[string]time.Time
 	reg       *prometheus.Registry
@@ -228,6 +232,15 @@ func (m *Monitor) health(w http.ResponseWriter, r *http.Request) {
 			sh.BackedOffUntil = ts(&until)
 		}
 		h.Sources = append(h.Sources, sh)
+	}
+	if m.Scrub != nil {
+		h.Error = m.Scrub(h.Error)
+		if h.Outbox != nil {
+			h.Outbox.LastError = m.Scrub(h.Outbox.LastError)
+		}
+		for i := range h.Sources {
+			h.Sources[i].LastError = m.Scrub(h.Sources[i].LastError)
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")

@@ -61,6 +61,7 @@ func (a *app) daemon(ctx context.Context) error {
 		}
 		return nil
 	})
+	mon.Scrub = a.scrub.Scrub
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return failf(exitUsage, "server.listen %s: %v", cfg.Server.Listen, err)
