@@ -16,6 +16,7 @@ import (
 
 	"github.com/driftwatch/driftwatch/providers/httpjson"
 	"github.com/driftwatch/driftwatch/providers/polite"
+	"github.com/driftwatch/driftwatch/providers/providertest"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
@@ -299,5 +300,51 @@ func TestFetchRedacts(t *testing.T) {
 	}
 	if _, err := httpjson.New(httpjson.Config{Name: "svc", URL: srv.URL, Redact: []string{"nope"}}, nil, nil); err == nil {
 		t.Error("a redact entry that is no pointer is accepted")
+	}
+}
+
+// Real recorded bodies that carry credentials, served as JSON endpoints:
+// the shared policy redacts every credential and keeps every setting.
+func TestRecordedSecretBearingBodies(t *testing.T) {
+	cases := []struct {
+		file         string
+		secrets      []string
+		kept, marker []string
+	}{
+		{"auth0/log_stream_http_secret.terraform.json", []string{"AKIAXXXXXXXXXXXXXXXX"},
+			[]string{`"httpContentFormat":"JSONLINES"`, `"httpEndpoint":"https://example.com/webhook/logs"`, `"status":"active"`},
+			[]string{`"httpAuthorization":"[redacted]"`}},
+		{"auth0/email_provider_ses_request.terraform.json", []string{"AKIAXXXXXXXXXXXXXXXX", "7e8c2148xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"},
+			[]string{`"region":"us-east-1"`, `"enabled":true`, `"default_from_address":"accounts@example.com"`},
+			[]string{`"secretAccessKey":"[redacted]"`}},
+		{"auth0/email_provider_mailgun_request.terraform.json", []string{"MAILGUNXXXXXXXXXXXXXXX"},
+			[]string{`"region":"eu"`, `"domain":"example.com"`},
+			[]string{`"api_key":"[redacted]"`}},
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(providertest.MustRead(strings.TrimPrefix(r.URL.Path, "/")))
+	}))
+	defer srv.Close()
+	for _, c := range cases {
+		p, err := httpjson.New(httpjson.Config{Name: "recorded", URL: srv.URL + "/" + c.file}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := p.Fetch(context.Background(), watcher.FetchState{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.file, err)
+		}
+		b, _ := json.Marshal(res.Doc)
+		for _, s := range c.secrets {
+			if strings.Contains(string(b), s) {
+				t.Errorf("%s: document holds %q: %s", c.file, s, b)
+			}
+		}
+		for _, k := range append(c.kept, c.marker...) {
+			if !strings.Contains(string(b), k) {
+				t.Errorf("%s: document lacks %s: %s", c.file, k, b)
+			}
+		}
 	}
 }
