@@ -19,6 +19,7 @@ import (
 // safeHeaders are the only headers a redirect to another origin keeps.
 var safeHeaders = map[string]bool{
 	"Accept": true, "Accept-Encoding": true, "Accept-Language": true, "User-Agent": true, "Cache-Control": true,
+	"If-None-Match": true, "If-Modified-Since": true, // a feed moved to https stays conditional
 }
 
 // maxRedirects bounds a redirect chain, as Go's default policy does.
