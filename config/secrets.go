@@ -1,8 +1,9 @@
 package config
 
 // Secrets returns every secret value the config resolved (credentials,
-// tokens, header values, the Slack webhook URL and token), for the
-// scrubber that keeps them out of every message; unset ones are left out.
+// tokens, header values, the API's tokens, the Slack webhook URL and
+// token), for the scrubber that keeps them out of every message; unset
+// ones are left out.
 func (c *Config) Secrets() (values, urls []string) {
 	add := func(s Secret) {
 		if v := s.Reveal(); v != "" {
@@ -15,6 +16,8 @@ func (c *Config) Secrets() (values, urls []string) {
 			urls = append(urls, u)
 		}
 	}
+	add(c.Server.APIToken)
+	add(c.Server.APIWriteToken)
 	for _, s := range c.Sources {
 		add(s.ClientSecret)
 		add(s.Token)

@@ -32,6 +32,8 @@ func (a *app) remote() bool { return a.serverURL() != "" }
 func (a *app) console(ctx context.Context, mode store.Mode) (svc api.Service, close func(), err error) {
 	if u := a.serverURL(); u != "" {
 		token, _ := a.env.LookupEnv("DRIFTWATCH_TOKEN")
+		a.scrub.Add(token) // an error or log line never quotes it
+		a.scrub.AddURLCredentials(u)
 		c, err := api.NewClient(u, token, nil)
 		if err != nil {
 			return nil, nil, consoleFail(err)
