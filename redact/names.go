@@ -54,7 +54,7 @@ var keyQualifiers = map[string]bool{
 	"master": true, "encryption": true, "decryption": true, "account": true, "shared": true,
 	"auth": true, "hmac": true, "client": true, "app": true, "application": true, "license": true,
 	"subscription": true, "storage": true, "service": true, "session": true, "primary": true,
-	"secondary": true, "webhook": true, "ssh": true, "gpg": true, "pgp": true, "jwt": true,
+	"secondary": true, "webhook": true, "write": true, "ssh": true, "gpg": true, "pgp": true, "jwt": true,
 }
 
 // actions name what is done to a secret, not a secret: "change_password"

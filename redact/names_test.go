@@ -11,7 +11,7 @@ func TestIsSecretName(t *testing.T) {
 		"client_secret", "clientSecret", "Client-Secret", "X-Auth0-Client-Secret", "signing_secret",
 		"password", "smtp_password", "servicePassword", "passwd", "smtp_pass", "passphrase",
 		"privateKey", "private_key", "PRIVATE_KEY", "api_private_key", "sasKey", "storageAccessKey",
-		"SharedAccessKey", "storageAccountKey", "masterkey", "masterKey", "apiKey", "APIKey", "x-api-key",
+		"SharedAccessKey", "storageAccountKey", "segmentWriteKey", "datadogApiKey", "splunkToken", "httpAuthorization", "mixpanelServiceAccountPassword", "masterkey", "masterKey", "apiKey", "APIKey", "x-api-key",
 		"access_key", "secretAccessKey", "signing_key", "signing_keys", "decryptionKey", "encryption_key",
 		"twilio_token", "access_token", "api_token", "refresh_token", "credentials", "credential",
 		"Authorization", "Cookie", "connectionString", "password_hash", "secretValue", "clientsecret",

@@ -1,41 +1,82 @@
 package auth0
 
-import "github.com/driftwatch/driftwatch/redact"
+import (
+	"strings"
+
+	"github.com/driftwatch/driftwatch/redact"
+)
 
 // Redacted replaces a secret's value in the document: the key stays as a
 // marker, so a rotated secret is no diff.
 const Redacted = redact.Marker
 
-// secure applies to a decoded response the places Auth0 is known to keep secrets under names the policy
-// cannot know, and returns v:
+// secure applies to a decoded response the places where Auth0 keeps
+// secrets under names the shared policy cannot know, and returns v:
 //   - options.configuration of a connection: every value (Auth0 encrypts
 //     them and re-encrypts on every update, so they would churn too);
 //     member names stay, so a setting added or removed is still drift;
-//   - options.customHeaders: every header value; names stay;
+//   - custom headers (a connection's options.customHeaders, a log stream
+//     sink's httpCustomHeaders): every value; header names stay;
 //   - options.customScripts: each script becomes its sha256, under
 //     customScripts_sha256, like action code (scripts embed credentials);
+//   - a log stream sink's sumoSourceAddress, a URL that embeds its token;
 //
 // then the shared policy (redact.Value).
 func secure(v any) any {
-	walkOptions(v) // first: scripts are hashed as written
+	walkPlaces(v) // first: scripts are hashed as written
 	return redact.Value(v)
 }
 
-// walkOptions finds every "options" object in v and secures its places.
-func walkOptions(v any) {
+// walkPlaces finds the places above at any depth.
+func walkPlaces(v any) {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, val := range x {
-			if opts, ok := val.(map[string]any); ok && k == "options" {
-				secureOptions(opts)
+			switch {
+			case k == "options":
+				if opts, ok := val.(map[string]any); ok {
+					secureOptions(opts)
+				}
+			case k == "sumoSourceAddress":
+				if s, ok := val.(string); ok && s != "" {
+					x[k] = Redacted
+				}
+			case strings.HasSuffix(strings.ToLower(k), "customheaders"):
+				x[k] = headerValues(val)
 			}
-			walkOptions(val)
+			walkPlaces(x[k])
 		}
 	case []any:
 		for _, e := range x {
-			walkOptions(e)
+			walkPlaces(e)
 		}
 	}
+}
+
+// headerValues redacts the values of custom headers, an object
+// {name: value} or a list [{header, value}], keeping the names.
+func headerValues(v any) any {
+	switch h := v.(type) {
+	case map[string]any:
+		for k, val := range h {
+			if val != nil {
+				h[k] = Redacted
+			}
+		}
+	case []any:
+		for _, e := range h {
+			if m, ok := e.(map[string]any); ok {
+				if _, has := m["value"]; has {
+					m["value"] = Redacted
+				}
+			}
+		}
+	case string:
+		if h != "" {
+			return Redacted
+		}
+	}
+	return v
 }
 
 func secureOptions(opts map[string]any) {
@@ -47,24 +88,6 @@ func secureOptions(opts map[string]any) {
 		}
 	} else if _, ok := opts["configuration"].(string); ok {
 		opts["configuration"] = Redacted
-	}
-	switch h := opts["customHeaders"].(type) {
-	case map[string]any:
-		for k, val := range h {
-			if val != nil {
-				h[k] = Redacted
-			}
-		}
-	case []any: // [{header, value}]
-		for _, e := range h {
-			if m, ok := e.(map[string]any); ok {
-				if _, has := m["value"]; has {
-					m["value"] = Redacted
-				}
-			}
-		}
-	case string:
-		opts["customHeaders"] = Redacted
 	}
 	if scripts, ok := opts["customScripts"].(map[string]any); ok {
 		hashed := make(map[string]any, len(scripts))
