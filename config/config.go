@@ -101,6 +101,8 @@ type Source struct {
 	// github_releases
 	Repo               string `toml:"repo"`
 	Deployed           string `toml:"deployed"`
+	DeployedFrom       string `toml:"deployed_from"` // a lockfile path or URL, read on each poll
+	Package            string `toml:"package"`       // the name to look up in it
 	IncludePrereleases bool   `toml:"include_prereleases"`
 	TokenEnv           string `toml:"token_env"`
 	APIURL             string `toml:"api_url"`

@@ -21,7 +21,7 @@ var (
 	expectKeys    = keySet("source", "path", "contains", "equals", "present", "absent", "semver", "severity", "note")
 	typeKeys      = map[string]map[string]bool{
 		TypeAuth0:          keySet("domain", "client_id_env", "client_secret_env", "base_url"),
-		TypeGitHubReleases: keySet("repo", "deployed", "include_prereleases", "token_env", "api_url"),
+		TypeGitHubReleases: keySet("repo", "deployed", "deployed_from", "package", "include_prereleases", "token_env", "api_url"),
 		TypeFeed:           keySet("url"),
 		TypeHTTPJSON:       keySet("url", "headers_env", "threshold", "redact"),
 	}

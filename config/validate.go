@@ -158,6 +158,7 @@ func (l *loader) validateSource(i int, s *Source, seen map[string]int) {
 		if s.APIURL != "" {
 			l.checkURL(at+".api_url", label+": api_url", s.APIURL)
 		}
+		l.validateDeployedFrom(at, label, s)
 		s.Token = l.secret(at+".token_env", "token_env", s.TokenEnv, label)
 	case TypeFeed:
 		required("url", s.URL)

@@ -34,6 +34,7 @@ func typed(cfg *config.Config, src *config.Source, exps []config.Expect, deps De
 			Link: auth0.Link(src.Domain)}, watcher.Configuration, nil
 	case config.TypeGitHubReleases:
 		p, err := github.New(github.Config{Name: src.Name, Repo: src.Repo, Deployed: src.Deployed,
+			DeployedFrom:       deployedFrom(cfg, src, hc),
 			IncludePrereleases: src.IncludePrereleases, Token: src.Token.Reveal(), APIURL: src.APIURL}, hc, logger)
 		if err != nil {
 			return built{}, "", err

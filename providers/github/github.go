@@ -39,6 +39,7 @@ import (
 
 	gh "github.com/google/go-github/v60/github"
 
+	"github.com/driftwatch/driftwatch/lockfile"
 	"github.com/driftwatch/driftwatch/providers/polite"
 	"github.com/driftwatch/driftwatch/watcher"
 )
@@ -59,9 +60,12 @@ const (
 
 // Config is one github_releases source.
 type Config struct {
-	Name               string
-	Repo               string // "owner/name"
-	Deployed           string // the version the app runs; leading v optional
+	Name     string
+	Repo     string // "owner/name"
+	Deployed string // the version the app runs; leading v optional
+	// DeployedFrom, when set, is the app's lockfile, read on every fetch
+	// for the deployed version instead of Deployed.
+	DeployedFrom       *lockfile.Source
 	IncludePrereleases bool
 	Token              string // optional; never logged
 	APIURL             string // default DefaultAPIURL; used as given, a missing trailing / added
@@ -149,14 +153,18 @@ func (p *Provider) key(path string) string {
 
 // configKey identifies what a document was built for; when it changes, a
 // 304 cannot stand for the document.
-func (p *Provider) configKey() string {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%t", p.cfg.Repo, p.cfg.Deployed, p.cfg.IncludePrereleases)))
+func (p *Provider) configKey(deployed string) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%t", p.cfg.Repo, deployed, p.cfg.IncludePrereleases)))
 	return hex.EncodeToString(sum[:8])
 }
 
 // Fetch reads the releases, and the advisories when due, into one
 // document. An unchanged poll costs one conditional request.
 func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher.Result, error) {
+	deployed, err := p.deployed(ctx)
+	if err != nil {
+		return nil, err
+	}
 	f := &fetcher{p: p, remaining: -1}
 	st := watcher.FetchState{}
 	for k, v := range prev.Validators {
@@ -166,7 +174,7 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 		st.SetMemo(k, v)
 	}
 	now := p.Now()
-	sameConfig := prev.Memo[memoConfig] == p.configKey()
+	sameConfig := prev.Memo[memoConfig] == p.configKey(deployed)
 	firstKey := p.key(p.releasesPath(1))
 	etag := ""
 	if v, ok := prev.Get(firstKey); ok && sameConfig {
@@ -222,10 +230,10 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 	if adv == nil {
 		adv = map[string]any{}
 	}
-	st.SetMemo(memoConfig, p.configKey())
+	st.SetMemo(memoConfig, p.configKey(deployed))
 	doc := map[string]any{
 		"repo":       p.cfg.Repo,
-		"deployed":   p.cfg.Deployed,
+		"deployed":   deployed,
 		"latest":     latestTag(releases),
 		"releases":   releases,
 		"advisories": adv,
