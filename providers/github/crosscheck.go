@@ -119,44 +119,59 @@ func (c CrossCheck) needs(client map[string]any) bool {
 // tenantNotes runs the checks that apply to release r against every Auth0
 // source's newest snapshot and says which clients still need a change.
 func tenantNotes(j *watcher.Judgement, v view, r release) []string {
-	if j.Peers == nil {
-		return nil
-	}
 	var out []string
 	for _, c := range CrossChecks {
 		if !c.applies(v, r) {
 			continue
 		}
-		for _, src := range j.Peers.Names() {
-			if src.Type != "auth0" {
-				continue
-			}
-			doc, ok := j.Peers.Latest(src.Name)
-			if !ok {
-				continue
-			}
-			d, _ := doc.(map[string]any)
-			clients, _ := d["clients"].(map[string]any)
-			var names []string
-			for name, x := range clients {
-				if m, ok := x.(map[string]any); ok && c.needs(m) {
-					names = append(names, fmt.Sprintf("%q", name))
-				}
-			}
-			if len(names) == 0 {
-				continue
-			}
-			sort.Strings(names)
-			if len(names) > 10 {
-				names = append(names[:10], fmt.Sprintf("and %d more", len(names)-10))
-			}
-			what := "callbacks only under " + c.OldForm
-			if c.Missing != "" {
-				what = "no " + c.Missing + " grant"
-			}
-			out = append(out, fmt.Sprintf("Tenant %s: clients %s have %s; %s.",
-				src.Name, strings.Join(names, ", "), what, c.Change))
+		for _, n := range c.tenants(j) {
+			out = append(out, n.sentence(c))
 		}
 	}
 	return out
+}
+
+// tenantNeed is one Auth0 source whose clients still need a check's change.
+type tenantNeed struct {
+	source  string
+	clients []string // quoted names, sorted, at most 10 and "and N more"
+}
+
+// tenants runs one check against every Auth0 source's newest snapshot.
+func (c CrossCheck) tenants(j *watcher.Judgement) []tenantNeed {
+	if j.Peers == nil {
+		return nil
+	}
+	var out []tenantNeed
+	for _, src := range j.Peers.Names() {
+		if src.Type != "auth0" {
+			continue
+		}
+		doc, ok := j.Peers.Latest(src.Name)
+		if !ok {
+			continue
+		}
+		d, _ := doc.(map[string]any)
+		clients, _ := d["clients"].(map[string]any)
+		var names []string
+		for name, x := range clients {
+			if m, ok := x.(map[string]any); ok && c.needs(m) {
+				names = append(names, fmt.Sprintf("%q", name))
+			}
+		}
+		if len(names) == 0 {
+			continue
+		}
+		sort.Strings(names)
+		if len(names) > 10 {
+			names = append(names[:10], fmt.Sprintf("and %d more", len(names)-10))
+		}
+		out = append(out, tenantNeed{source: src.Name, clients: names})
+	}
+	return out
+}
+
+// sentence says which clients of the tenant need what.
+func (n tenantNeed) sentence(c CrossCheck) string {
+	return fmt.Sprintf("Tenant %s: clients %s have %s; %s.", n.source, strings.Join(n.clients, ", "), need(c), c.Change)
 }

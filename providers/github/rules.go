@@ -30,6 +30,7 @@ func Rules(opt RuleOptions) []watcher.Rule {
 		watcher.RuleFunc(securityNotes),
 		watcher.RuleFunc(advisory),
 		watcher.RuleFunc(deployedMissing),
+		watcher.RuleFunc(tenantChangeNeeded),
 	}
 }
 

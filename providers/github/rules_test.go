@@ -248,10 +248,11 @@ func TestCrossCheckNamesTenantClients(t *testing.T) {
 			t.Errorf("%s detail does not name the tenant and only the client still on /api/auth/callback:\n%s", rule, f.Detail)
 		}
 	}
-	// Already on v4: nothing to cross-check.
+	// Already on v4: the release notes are not cross-checked again; the
+	// deployed version itself is (release.tenant_change_needed).
 	up := mk("4.0.0", rel{"v4.0.0", "", false}, rel{"v4.1.0", "", false})
 	for _, f := range judge(rules, cur, up, nil, ps) {
-		if strings.Contains(f.Detail, "auth0-prod") {
+		if f.Rule != github.RuleTenantChangeNeeded && strings.Contains(f.Detail, "auth0-prod") {
 			t.Errorf("deployed 4.0.0 still cross-checked: %s", f.Detail)
 		}
 	}
@@ -302,5 +303,55 @@ func TestMajorAvailableListsBreakingReleases(t *testing.T) {
 	fs = judge(rules, nil, doc(t, "3.2.0", rel{"v3.2.0", "", false}, rel{"v4.1.0", "- The `legacy` option has been removed", false}), nil, nil)
 	if got := only(github.RuleMajorAvailable, fs); !slices.Equal(got, []string{"4"}) {
 		t.Fatalf("deployed 3.2.0: majors = %v, want [4]", got)
+	}
+}
+
+func TestTenantChangeNeeded(t *testing.T) {
+	rules := github.Rules(github.RuleOptions{})
+	mk := func(deployed string) any {
+		d := doc(t, deployed, rel{"v3.5.0", "", false}, rel{"v4.0.0", "", false}).(map[string]any)
+		d["repo"] = "auth0/nextjs-auth0"
+		return d
+	}
+	tenant := func(callbacks ...any) any {
+		return decoded(t, map[string]any{"clients": map[string]any{
+			"Acme Web": map[string]any{"app_type": "regular_web", "callbacks": callbacks},
+			"Jobs":     map[string]any{"app_type": "non_interactive"},
+		}})
+	}
+	old := tenant("https://app.acme.com/api/auth/callback")
+	both := tenant("https://app.acme.com/api/auth/callback", "https://app.acme.com/auth/callback")
+	tests := []struct {
+		name     string
+		deployed string
+		tenant   any
+		want     bool
+	}{
+		{"v4 on a tenant with only the old callback", "4.0.0", old, true},
+		{"v4 on a tenant with the new callback", "4.0.0", both, false},
+		{"v3 on a tenant with only the old callback", "3.5.0", old, false},
+		{"no deployed version", "", old, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ps := newPeers().add("auth0-prod", "auth0", tt.tenant)
+			var got []watcher.Finding
+			for _, f := range judge(rules, nil, mk(tt.deployed), nil, ps) {
+				if f.Rule == github.RuleTenantChangeNeeded {
+					got = append(got, f)
+				}
+			}
+			if (len(got) == 1) != tt.want {
+				t.Fatalf("findings = %v, want one: %v", keys(got), tt.want)
+			}
+			if !tt.want {
+				return
+			}
+			f := got[0]
+			if f.Severity != watcher.Breaking || !strings.Contains(f.Title, `"Acme Web"`) || strings.Contains(f.Title, "Jobs") ||
+				!strings.Contains(f.Title, "auth0-prod") || !strings.Contains(f.Detail, "/auth/callback") {
+				t.Errorf("finding = %+v", f)
+			}
+		})
 	}
 }
