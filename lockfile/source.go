@@ -66,16 +66,11 @@ func Names(pkg, repo string, f Format) []string {
 // package. Any failure — unreadable, too large, unknown format, package
 // absent — is an error: the caller must not fall back to a stale version.
 func (s Source) Version(ctx context.Context) (Match, error) {
-	data, err := s.read(ctx)
+	data, err := s.Read(ctx)
 	if err != nil {
 		return Match{}, fmt.Errorf("deployed_from %s: %w", s.Display(), err)
 	}
-	name := s.Location
-	if IsURL(name) {
-		u, _ := url.Parse(name)
-		name = u.Path
-	}
-	f, err := Detect(name, data)
+	f, err := Detect(s.Path(), data)
 	if err != nil {
 		return Match{}, fmt.Errorf("deployed_from %s: %w", s.Display(), err)
 	}
@@ -86,7 +81,18 @@ func (s Source) Version(ctx context.Context) (Match, error) {
 	return m, nil
 }
 
-func (s Source) read(ctx context.Context) ([]byte, error) {
+// Path is the location's file path: for a URL, its path part, which names
+// the format.
+func (s Source) Path() string {
+	if !IsURL(s.Location) {
+		return s.Location
+	}
+	u, _ := url.Parse(s.Location)
+	return u.Path
+}
+
+// Read returns the lockfile's bytes, at most MaxBytes.
+func (s Source) Read(ctx context.Context) ([]byte, error) {
 	max := s.MaxBytes
 	if max <= 0 {
 		max = MaxSize

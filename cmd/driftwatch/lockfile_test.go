@@ -125,3 +125,99 @@ func hasRule(fs []findingJSON, rule, text string) bool {
 	}
 	return false
 }
+
+// TestCheckLockfile: `check --lockfile` judges the release rules and the
+// SDK x tenant cross-checks at the version a lockfile is about to deploy,
+// over the binary, against the stored snapshots, storing nothing:
+// deploying nextjs-auth0 v4 fails while the tenant's clients only carry
+// /api/auth/callback, and passes once the tenant has /auth/callback.
+func TestCheckLockfile(t *testing.T) {
+	gh := nextjsReleases(t)
+	sim := providertest.NewAuth0(providertest.Auth0Options{})
+	defer sim.Close()
+	sim.Mutate(func(tn *providertest.Auth0Tenant) {
+		tn.Client("Acme Web")["callbacks"] = []any{"https://app.acme.com/api/auth/callback"}
+	})
+	c := newCLI(t, `
+[store]
+path = "dw.db"
+
+[[source]]
+name = "auth0-prod"
+type = "auth0"
+domain = "`+sim.Domain()+`"
+base_url = "`+sim.URL()+`"
+client_id_env = "AUTH0_CLIENT_ID"
+client_secret_env = "AUTH0_CLIENT_SECRET"
+
+[[source]]
+name = "nextjs-auth0"
+type = "github_releases"
+repo = "auth0/nextjs-auth0"
+deployed = "3.5.0"
+api_url = "`+gh.URL()+`"
+`)
+	c.env["AUTH0_CLIENT_ID"] = sim.ClientID()
+	c.env["AUTH0_CLIENT_SECRET"] = sim.ClientSecret()
+	c.writeFile("package-lock.json", realLockfile(t, "4.0.1"))
+	c.writeFile("v3/package-lock.json", realLockfile(t, "3.5.0"))
+	c.exec("poll", "--no-notify").mustCode(t, 0)
+	// The simulated tenant's own deprecations are breaking; this gate is
+	// about the SDK, so it narrows to the releases source (whose rules
+	// still read the tenant's snapshot).
+	c.exec("check", "--source", "nextjs-auth0").mustCode(t, 0) // at the configured 3.5.0 nothing breaks
+	before := c.exec("findings", "--state", "all", "--format", "json").mustCode(t, 0).stdout
+	snaps := c.snapshots("nextjs-auth0") + c.snapshots("auth0-prod")
+
+	r := c.exec("check", "--source", "nextjs-auth0", "--lockfile", "package-lock.json")
+	if r.code != 1 || !strings.Contains(r.stdout, "release.tenant_change_needed") && !strings.Contains(r.stdout, "needs a tenant change") ||
+		!strings.Contains(r.stdout, `"Acme Web"`) || !strings.Contains(r.stdout, "4.0.1") {
+		t.Fatalf("check --lockfile (v4, old callbacks): exit %d, want 1 naming the client\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	js := c.exec("check", "--source", "nextjs-auth0", "--lockfile", "package-lock.json", "--format", "json")
+	var res struct {
+		Status   string `json:"status"`
+		Findings []findingJSON
+		Deployed []lockedVersion `json:"deployed"`
+	}
+	res = decode[struct {
+		Status   string `json:"status"`
+		Findings []findingJSON
+		Deployed []lockedVersion `json:"deployed"`
+	}](t, js.stdout)
+	if js.code != 1 || res.Status != "fail" || len(res.Deployed) != 1 || res.Deployed[0].Version != "4.0.1" ||
+		res.Deployed[0].Package != "@auth0/nextjs-auth0" || !hasRule(res.Findings, "release.tenant_change_needed", `"Acme Web"`) {
+		t.Fatalf("check --lockfile --format json: exit %d\n%s", js.code, js.stdout)
+	}
+	gha := c.exec("check", "--source", "nextjs-auth0", "--lockfile", "package-lock.json", "--format", "github")
+	if gha.code != 1 || !strings.Contains(gha.stdout, "::error title=nextjs-auth0 breaking") || strings.Contains(gha.stdout, "ack 0") {
+		t.Errorf("check --format github:\n%s", gha.stdout)
+	}
+	// The lockfile still on v3 passes; the check stored nothing.
+	c.exec("check", "--source", "nextjs-auth0", "--lockfile", "v3/package-lock.json").mustCode(t, 0)
+	if after := c.exec("findings", "--state", "all", "--format", "json").stdout; after != before {
+		t.Errorf("check --lockfile changed the stored findings:\nbefore %s\nafter  %s", before, after)
+	}
+	if n := c.snapshots("nextjs-auth0") + c.snapshots("auth0-prod"); n != snaps {
+		t.Errorf("check --lockfile stored snapshots: %d, want %d", n, snaps)
+	}
+
+	// The tenant gets the new callback: the same lockfile passes.
+	sim.Mutate(func(tn *providertest.Auth0Tenant) {
+		tn.AddString(tn.Client("Acme Web"), "callbacks", "https://app.acme.com/auth/callback")
+	})
+	c.exec("poll", "--no-notify").mustCode(t, 0)
+	ok := c.exec("check", "--source", "nextjs-auth0", "--lockfile", "package-lock.json").mustCode(t, 0)
+	if !strings.Contains(ok.stdout, "PASS") || !strings.Contains(ok.stdout, "judged nextjs-auth0 at @auth0/nextjs-auth0 4.0.1") {
+		t.Errorf("passing check --lockfile output:\n%s", ok.stdout)
+	}
+
+	// A lockfile that names no configured package, or cannot be read, is a usage error.
+	c.writeFile("other/package-lock.json", strings.ReplaceAll(realLockfile(t, "4.0.1"), "@auth0/nextjs-auth0", "@acme/other"))
+	if r := c.exec("check", "--source", "nextjs-auth0", "--lockfile", "other/package-lock.json"); r.code != 2 {
+		t.Errorf("lockfile without the package: exit %d, want 2\n%s", r.code, r.stderr)
+	}
+	if r := c.exec("check", "--source", "nextjs-auth0", "--lockfile", "missing/package-lock.json"); r.code != 2 || !strings.Contains(r.stderr, "missing/package-lock.json") {
+		t.Errorf("missing lockfile: exit %d, want 2\n%s", r.code, r.stderr)
+	}
+}
