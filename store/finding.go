@@ -27,6 +27,8 @@ type extra struct {
 	// ResolvedReason says why a finding resolved when no snapshot did it
 	// (its source was removed from the configuration).
 	ResolvedReason string `json:"resolved_reason,omitempty"`
+	// Changed is who made the change, from the upstream's audit log.
+	Changed *watcher.Attribution `json:"changed,omitempty"`
 }
 
 // folded is a finding folded into another, kept so its rule can carry it
@@ -66,7 +68,7 @@ func scanFinding(r rowScanner) (watcher.Finding, error) {
 	var e extra
 	_ = json.Unmarshal([]byte(ex), &e)
 	f.Old, f.New, f.Excerpt, f.Note = e.Old, e.New, e.Excerpt, e.Note
-	f.URL, f.Links, f.Also, f.ResolvedReason = e.URL, e.Links, e.Also, e.ResolvedReason
+	f.URL, f.Links, f.Also, f.ResolvedReason, f.Changed = e.URL, e.Links, e.Also, e.ResolvedReason, e.Changed
 	for _, g := range e.Folded {
 		f.Folded = append(f.Folded, watcher.Finding{Source: f.Source, Rule: g.Rule, Severity: g.Severity, Category: g.Category,
 			Path: g.Path, Subject: g.Subject, Title: g.Title, Detail: g.Detail, Old: g.Old, New: g.New, Excerpt: g.Excerpt, URL: g.URL})
@@ -78,7 +80,7 @@ func scanFinding(r rowScanner) (watcher.Finding, error) {
 // findings table's extra column, so new parts need no migration.
 func extraJSON(f *watcher.Finding) string {
 	e := extra{Old: f.Old, New: f.New, Excerpt: f.Excerpt, Note: f.Note, URL: f.URL, Links: f.Links, Also: f.Also,
-		ResolvedReason: f.ResolvedReason}
+		ResolvedReason: f.ResolvedReason, Changed: f.Changed}
 	for _, g := range f.Folded {
 		e.Folded = append(e.Folded, folded{Rule: g.Rule, Severity: g.Severity, Category: g.Category, Path: g.Path,
 			Subject: g.Subject, Title: g.Title, Detail: g.Detail, Old: g.Old, New: g.New, Excerpt: g.Excerpt, URL: g.URL})

@@ -39,6 +39,8 @@ type findingRecord struct {
 	Folded     []watcher.Finding `json:"-"`
 	// ResolvedReason is set when no snapshot resolved the finding.
 	ResolvedReason string `json:"resolved_reason,omitempty"`
+	// Changed is who made the change, from the upstream's audit log.
+	Changed *watcher.Attribution `json:"changed,omitempty"`
 }
 
 func toRecord(f *watcher.Finding) *findingRecord {

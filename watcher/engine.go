@@ -350,13 +350,14 @@ func (e *Engine) pollSource(ctx context.Context, rt *Runtime, poll string, peers
 	if snap != nil {
 		newest = snap.Hash
 	}
-	judgedKey := rt.RulesKey + "|" + now.Format("2006-01-02") + "|" + newest
+	judgedKey := rt.RulesKey + "|" + now.Format("2006-01-02") + res.State.Memo[MemoJudgeKey] + "|" + newest
 	if snap != nil || judgedKey != st.JudgedKey {
 		unjudged := snap == nil && !strings.HasSuffix(st.JudgedKey, "|"+st.LastHash)
 		j, err := e.judgement(ctx, rt, snap, body, changes, baseline, unjudged, loadLatest, peers, now)
 		if err != nil {
 			return storeErr(ctx, err)
 		}
+		j.Memo = res.State.Memo
 		fs, err := e.judge(rt, j)
 		if err != nil {
 			e.logger().Error("judging failed; findings left as they were", "source", name, "error", err.Error())

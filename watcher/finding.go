@@ -67,6 +67,9 @@ type Finding struct {
 	// ResolvedReason says why a finding resolved when no snapshot did it,
 	// such as its source leaving the configuration.
 	ResolvedReason string
+	// Changed says who made the change, when the upstream's audit log
+	// records it; nil otherwise.
+	Changed *Attribution
 }
 
 // Link is one page about a finding.
@@ -139,10 +142,18 @@ func (f Finding) MarshalJSON() ([]byte, error) {
 		Links       []Link   `json:"links"`
 		Rules       []string `json:"rules"`
 		Reason      string   `json:"resolved_reason,omitempty"`
+		ChangedBy   *string  `json:"changed_by,omitempty"`
+		ChangedVia  *string  `json:"changed_via,omitempty"`
+		ChangedAt   *string  `json:"changed_at,omitempty"`
+		LogID       *string  `json:"log_id,omitempty"`
 	}{
 		f.ID, f.Fingerprint(), f.Source, f.Rule, f.Severity, f.Category, f.Path, f.Title, f.Detail, f.State,
 		timeString(&f.DetectedAt), timeString(f.ResolvedAt), timeString(f.AckedAt),
 		nonEmpty(f.AckNote), nonZero(f.SnapshotID), f.URL, links, f.Rules(), f.ResolvedReason,
+		changedField(f.Changed, func(a *Attribution) string { return a.By }),
+		changedField(f.Changed, func(a *Attribution) string { return a.Via }),
+		changedField(f.Changed, func(a *Attribution) string { return FormatTime(a.At) }),
+		changedField(f.Changed, func(a *Attribution) string { return a.LogID }),
 	})
 }
 
@@ -218,6 +229,12 @@ type Peers interface {
 
 // Judgement is everything a rule may look at.
 type Judgement struct {
+	// Memo holds the provider's notes kept with the fetch judged (audit
+	// log events it read, for attribution); nil when none.
+	Memo map[string]string
+	// OldAt is when Old was fetched (zero on the baseline): changes since
+	// happened between OldAt and Now.
+	OldAt  time.Time
 	Source Source
 	// Old is the previous document (nil on the baseline); New the current.
 	Old, New any

@@ -28,6 +28,7 @@ func (e *Engine) judgement(ctx context.Context, rt *Runtime, snap *NewSnapshot, 
 			if err != nil {
 				return nil, err
 			}
+			j.OldAt = prev.FetchedAt
 			if j.Old, err = diff.Decode(prev.Body); err != nil {
 				return nil, err
 			}
@@ -41,6 +42,7 @@ func (e *Engine) judgement(ctx context.Context, rt *Runtime, snap *NewSnapshot, 
 			return nil, err
 		}
 		if !unjudged {
+			j.OldAt = cur.FetchedAt
 			if j.Old, err = diff.Decode(cur.Body); err != nil {
 				return nil, err
 			}
@@ -49,6 +51,7 @@ func (e *Engine) judgement(ctx context.Context, rt *Runtime, snap *NewSnapshot, 
 		} else if err != nil {
 			return nil, err
 		} else {
+			j.OldAt = prev.FetchedAt
 			if j.Old, err = diff.Decode(prev.Body); err != nil {
 				return nil, err
 			}

@@ -106,6 +106,11 @@ type Provider struct {
 	// MaxPages bounds the pages read from one list, against an upstream
 	// that never ends a listing.
 	MaxPages int
+	// MaxLogPages bounds the tenant log pages read per poll; the rest is
+	// read at the next polls, from the checkpoint.
+	MaxLogPages int
+	// Now is the clock that ages log events.
+	Now func() time.Time
 }
 
 var _ watcher.Provider = (*Provider)(nil)
@@ -134,6 +139,9 @@ func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Provider, error) {
 		MaxWait:    30 * time.Second,
 		MaxRetries: 3,
 		MaxPages:   1000,
+
+		MaxLogPages: 10,
+		Now:         time.Now,
 	}, nil
 }
 
@@ -157,13 +165,17 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 		return nil, err
 	}
 	doc, carried := buildDocument(raw, p.last(prev))
+	memo, noLogs := s.readLogs(ctx, prev.Memo, p.Now())
+	if noLogs {
+		addMissingScope(doc, ScopeLogs)
+	}
 	if slices.Contains(stringsAt(doc, "/missing_scopes"), ScopeConnectionOptions) {
 		p.log.Warn("auth0: connections came without options; the token lacks read:connections_options, keeping their last known options",
 			"connections", len(raw.connections), "carried", carried)
 	}
 	return &watcher.Result{
 		Doc:           doc,
-		State:         watcher.FetchState{Validators: prev.Validators, Memo: prev.Memo},
+		State:         watcher.FetchState{Validators: prev.Validators, Memo: memo},
 		RateRemaining: s.lastRemaining,
 		Requests:      s.requests,
 	}, nil

@@ -45,6 +45,7 @@ func TestFetchReadsEveryPage(t *testing.T) {
 		providertest.Auth0BrandingPath:         1,
 		providertest.Auth0EmailProviderPath:    1,
 		providertest.Auth0GuardianFactorsPath:  1,
+		providertest.Auth0LogsPath:             1, // no checkpoint yet: one search page
 	}
 	sim.Mutate(func(tn *providertest.Auth0Tenant) {
 		for _, tr := range tn.Triggers {

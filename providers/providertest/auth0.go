@@ -203,6 +203,8 @@ func (a *Auth0) serve(w http.ResponseWriter, r *http.Request) {
 		a.offsetPage(w, r, "rules", t.Rules)
 	case Auth0HooksPath:
 		a.offsetPage(w, r, "hooks", t.Hooks)
+	case Auth0LogsPath:
+		a.logs(w, r)
 	default:
 		a.serveSection(w, r)
 	}

@@ -36,7 +36,7 @@ func Auth0BindingsPath(trigger string) string {
 var auth0Scopes = []string{"read:tenant_settings", "read:clients", "read:connections", "read:connections_options",
 	"read:resource_servers", "read:actions", "read:rules", "read:hooks", "read:client_grants", "read:custom_domains",
 	"read:log_streams", auth0AttackProtectionScope, "read:signing_keys", "read:organizations", "read:prompts",
-	"read:branding", "read:email_provider", "read:guardian_factors"}
+	"read:branding", "read:email_provider", "read:guardian_factors", "read:logs"}
 
 // auth0ScopeOf is the scope an endpoint needs, "" when none is modelled.
 func auth0ScopeOf(path string) string {
@@ -62,6 +62,7 @@ func auth0ScopeOf(path string) string {
 		Auth0BrandingPath:        "read:branding",
 		Auth0EmailProviderPath:   "read:email_provider",
 		Auth0GuardianFactorsPath: "read:guardian_factors",
+		Auth0LogsPath:            "read:logs",
 	}[path]
 }
 

@@ -45,6 +45,8 @@ type Auth0Tenant struct {
 	// the endpoints needing one answer 403 insufficient_scope, as Auth0
 	// does, and the token's scope leaves them out.
 	Withheld map[string]bool
+	// Logs are the tenant's log events, oldest first (see AddLog).
+	Logs []map[string]any
 	// OmitConnectionOptions serves connections without their options, as
 	// Auth0 does for a token lacking read:connections_options.
 	OmitConnectionOptions bool
