@@ -1,6 +1,9 @@
 package watcher
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Attribution says who made the change a finding reports, as the
 // upstream's audit log records it.
@@ -8,7 +11,8 @@ type Attribution struct {
 	// By is the person ("alice@acme.com") or the API client
 	// ("terraform-prod") that made the change.
 	By string
-	// Via is how: "Dashboard", or "Management API client 'terraform-prod'".
+	// Via is how: "Dashboard", "Management API" (a person's token), or
+	// "Management API client" (By is then the client's name).
 	Via string
 	At  time.Time
 	// LogID is the audit log event's id.
@@ -26,6 +30,8 @@ func (a *Attribution) Text() string {
 	switch {
 	case a.Via == "Dashboard":
 		s += " in the Dashboard"
+	case strings.HasSuffix(a.Via, " client"):
+		s = "Changed by the " + a.Via + " '" + a.By + "'"
 	case a.Via != "" && a.Via != a.By:
 		s += " via the " + a.Via
 	}

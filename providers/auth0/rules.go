@@ -71,7 +71,7 @@ func Rules(opt RuleOptions) []watcher.Rule {
 	for _, d := range deprecations {
 		rules = append(rules, d)
 	}
-	return rules
+	return []watcher.Rule{attributing(rules), watcher.RuleFunc(deprecationInUse)}
 }
 
 // ruleInfo is what every finding of one rule shares.
