@@ -198,18 +198,18 @@ func (st *logState) add(e map[string]any) {
 	switch str(e, "type") {
 	case "sapi":
 		req := mapAt(e, "details", "request")
-		c := logChange{ID: id, Date: at.UTC(), Method: strings.ToUpper(str(req, "method")), Path: str(req, "path")}
+		c := logChange{ID: clip(id, 100), Date: at.UTC(), Method: clip(strings.ToUpper(str(req, "method")), 10), Path: clip(str(req, "path"), 500)}
 		if n, ok := number(mapAt(e, "details", "response")["statusCode"]); ok {
 			c.Status = n
 		}
 		user := mapAt(e, "details", "request", "auth", "user")
 		switch who := firstOf(str(user, "email"), str(user, "name"), str(e, "user_name")); {
 		case who != "" && strings.Contains(str(req, "channel"), "manage.auth0.com"):
-			c.By, c.Via = who, "Dashboard"
+			c.By, c.Via = clip(who, 200), "Dashboard"
 		case who != "":
-			c.By, c.Via = who, "Management API"
+			c.By, c.Via = clip(who, 200), "Management API"
 		default:
-			c.By, c.Via = firstOf(str(e, "client_name"), str(e, "client_id"), "an unnamed client"), "Management API client"
+			c.By, c.Via = clip(firstOf(str(e, "client_name"), str(e, "client_id"), "an unnamed client"), 200), "Management API client"
 		}
 		st.changes = append(st.changes, c)
 	case "depnote":
@@ -217,19 +217,19 @@ func (st *logState) add(e map[string]any) {
 		key := feature + "\x00" + str(e, "client_id")
 		u := st.uses[key]
 		if u == nil {
-			u = &depUse{Feature: feature, ClientID: str(e, "client_id"), First: at.UTC()}
+			u = &depUse{Feature: feature, ClientID: clip(str(e, "client_id"), 100), First: at.UTC()}
 			st.uses[key] = u
 		}
 		u.Count++
 		u.Description = clip(str(e, "description"), 300)
 		if name := str(e, "client_name"); name != "" {
-			u.ClientName = name
+			u.ClientName = clip(name, 200)
 		}
 		if at.Before(u.First) {
 			u.First = at.UTC()
 		}
 		if !at.Before(u.Last) {
-			u.Last, u.LogID = at.UTC(), id
+			u.Last, u.LogID = at.UTC(), clip(id, 100)
 		}
 	}
 }
