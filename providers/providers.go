@@ -23,7 +23,7 @@ import (
 
 // RulesVersion changes when rules change meaning, so unchanged documents
 // are judged again after an upgrade.
-const RulesVersion = "2"
+const RulesVersion = "3"
 
 // Deps are what providers share.
 type Deps struct {
