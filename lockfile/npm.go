@@ -9,9 +9,9 @@ import (
 // npmLock is the part of package-lock.json read: "packages" (v2, v3) keyed
 // by install path, and "dependencies" (v1, kept in v2) nested by package.
 type npmLock struct {
-	LockfileVersion int                   `json:"lockfileVersion"`
-	Packages        map[string]npmPackage `json:"packages"`
-	Dependencies    map[string]npmDep     `json:"dependencies"`
+	LockfileVersion int                        `json:"lockfileVersion"`
+	Packages        map[string]json.RawMessage `json:"packages"`
+	Dependencies    map[string]npmDep          `json:"dependencies"`
 }
 
 type npmPackage struct {
@@ -36,22 +36,22 @@ func npmEntries(data []byte, names []string) ([]entry, error) {
 	}
 	var out []entry
 	if len(l.Packages) > 0 {
-		for key, p := range l.Packages {
+		for key, raw := range l.Packages {
 			i := strings.LastIndex(key, "node_modules/")
-			if i < 0 {
-				continue
+			if i < 0 || !wanted(names, key[i+len("node_modules/"):]) {
+				continue // decoded only when it may be the package
 			}
 			name := key[i+len("node_modules/"):]
-			if p.Name != "" && p.Link {
-				name = p.Name
-			}
-			if !wanted(names, name) {
-				continue
+			var p npmPackage
+			if err := json.Unmarshal(raw, &p); err != nil {
+				return nil, fmt.Errorf("packages[%q]: %w", key, err)
 			}
 			version := p.Version
 			if p.Link {
 				// A workspace package: its own entry holds the version.
-				version = l.Packages[p.Resolved].Version
+				var target npmPackage
+				_ = json.Unmarshal(l.Packages[p.Resolved], &target)
+				version = target.Version
 			}
 			r := transitive
 			switch parent := key[:i]; {
