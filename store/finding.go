@@ -45,6 +45,8 @@ type folded struct {
 	New      string           `json:"new,omitempty"`
 	Excerpt  string           `json:"excerpt,omitempty"`
 	URL      string           `json:"url,omitempty"`
+	// Changed is who made the change the folded finding reports.
+	Changed *watcher.Attribution `json:"changed,omitempty"`
 }
 
 const findingColumns = `id, source, rule, severity, category, path, subject, title, detail, extra,
@@ -71,7 +73,7 @@ func scanFinding(r rowScanner) (watcher.Finding, error) {
 	f.URL, f.Links, f.Also, f.ResolvedReason, f.Changed = e.URL, e.Links, e.Also, e.ResolvedReason, e.Changed
 	for _, g := range e.Folded {
 		f.Folded = append(f.Folded, watcher.Finding{Source: f.Source, Rule: g.Rule, Severity: g.Severity, Category: g.Category,
-			Path: g.Path, Subject: g.Subject, Title: g.Title, Detail: g.Detail, Old: g.Old, New: g.New, Excerpt: g.Excerpt, URL: g.URL})
+			Path: g.Path, Subject: g.Subject, Title: g.Title, Detail: g.Detail, Old: g.Old, New: g.New, Excerpt: g.Excerpt, URL: g.URL, Changed: g.Changed})
 	}
 	return f, nil
 }
@@ -83,7 +85,7 @@ func extraJSON(f *watcher.Finding) string {
 		ResolvedReason: f.ResolvedReason, Changed: f.Changed}
 	for _, g := range f.Folded {
 		e.Folded = append(e.Folded, folded{Rule: g.Rule, Severity: g.Severity, Category: g.Category, Path: g.Path,
-			Subject: g.Subject, Title: g.Title, Detail: g.Detail, Old: g.Old, New: g.New, Excerpt: g.Excerpt, URL: g.URL})
+			Subject: g.Subject, Title: g.Title, Detail: g.Detail, Old: g.Old, New: g.New, Excerpt: g.Excerpt, URL: g.URL, Changed: g.Changed})
 	}
 	b, _ := json.Marshal(e)
 	return string(b)

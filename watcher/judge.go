@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -135,6 +136,13 @@ func fold(fs []Finding, by []int, folders []Folder) []Finding {
 			other := fs[k]
 			if folders[by[i]].Fold(&fs[i], other) {
 				fs[i].Folded = append(fs[i].Folded, other)
+				if fs[i].Changed == nil && other.Changed != nil {
+					// Who made the change is said once, on the finding shown.
+					fs[i].Changed = other.Changed
+					if t := other.Changed.Text(); !strings.Contains(fs[i].Detail, t) {
+						fs[i].Detail = strings.TrimSpace(fs[i].Detail + "\n" + t)
+					}
+				}
 				if !slices.Contains(fs[i].Also, other.Rule) && other.Rule != fs[i].Rule {
 					fs[i].Also = append(fs[i].Also, other.Rule)
 				}

@@ -111,14 +111,18 @@ func (w *demoWorld) env() map[string]string {
 // in words.
 func (w *demoWorld) change() []string {
 	w.auth0.Mutate(func(t *providertest.Auth0Tenant) {
-		t.RemoveString(t.Client("Acme Web"), "callbacks", demoCallback)
+		acme := t.Client("Acme Web")
+		t.RemoveString(acme, "callbacks", demoCallback)
+		// The tenant's admin log records who did it.
+		id, _ := acme["client_id"].(string)
+		t.AddLog(providertest.SAPIEvent(time.Now().UTC(), "alice@acme.com", "PATCH", "/api/v2/clients/"+id, "Update a client"))
 	})
 	w.gh.AddRelease(w.major)
 	w.feed.AddEntry(providertest.Entry{ID: "cl-1043", Title: "Node 18 runtime reaches end of life for Actions",
 		Link: "https://changelog.example.com/1043", Published: time.Now().UTC(),
 		Summary: "<p>Actions still on <b>Node 18</b> stop running at end of life. Migrate them to Node 22.</p>"})
 	return []string{
-		fmt.Sprintf("Auth0: someone removes %s from the client \"Acme Web\" in the dashboard", demoCallback),
+		fmt.Sprintf("Auth0: alice@acme.com removes %s from the client \"Acme Web\" in the dashboard", demoCallback),
 		"GitHub: auth0/nextjs-auth0 publishes v4.0.0 (its real release notes: ⚠️ BREAKING CHANGES)",
 		"Changelog feed: \"Node 18 runtime reaches end of life for Actions\"",
 	}

@@ -131,6 +131,9 @@ func writeDetails(w *bufio.Writer, f *watcher.Finding) {
 		fmt.Fprintf(w, "  why it matters: %s\n", note)
 		wrote = true
 	}
+	if who := notify.OneLine(f.Changed.Text()); who != "" && wrote { // else the detail, which says it, is shown
+		fmt.Fprintf(w, "  who: %s\n", who)
+	}
 	if !wrote {
 		if d := strings.TrimSpace(notify.Clean(f.Detail)); d != "" {
 			for _, l := range strings.Split(notify.Truncate(d, 2000), "\n") {

@@ -292,6 +292,9 @@ func details(f *watcher.Finding, c caps) string {
 	if note := line(f.Note, c.note); note != "" {
 		parts = append(parts, "*Why it matters:* "+note)
 	}
+	if who := line(f.Changed.Text(), c.note); who != "" && len(parts) > 0 { // else the detail, which says it, is shown
+		parts = append(parts, "*Who:* "+who)
+	}
 	if len(parts) == 0 {
 		return notify.EscapeCap(strings.TrimSpace(notify.Clean(notify.Clip(f.Detail, clipFor(c.detail)))), c.detail)
 	}
