@@ -121,9 +121,6 @@ func targets(path string, old, new any) []string {
 	if segs[0] == "resource_servers" {
 		out = append(out, prefix+url.PathEscape(segs[1])) // by identifier
 	}
-	if segs[0] == "clients" {
-		out = append(out, "/api/v2/client-grants") // grants of the client
-	}
 	return out
 }
 
