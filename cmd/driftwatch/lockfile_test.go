@@ -221,3 +221,50 @@ api_url = "`+gh.URL()+`"
 		t.Errorf("missing lockfile: exit %d, want 2\n%s", r.code, r.stderr)
 	}
 }
+
+// TestCheckLockfileExpectations: the configured expectations judge the
+// lockfile's version too, and a pnpm lockfile works like npm's.
+func TestCheckLockfileExpectations(t *testing.T) {
+	gh := nextjsReleases(t)
+	c := newCLI(t, `
+[store]
+path = "dw.db"
+
+[[source]]
+name = "nextjs-auth0"
+type = "github_releases"
+repo = "auth0/nextjs-auth0"
+deployed = "3.5.0"
+api_url = "`+gh.URL()+`"
+
+[[expect]]
+source = "nextjs-auth0"
+path = "/deployed"
+semver = "<4.0.0"
+note = "the app's login routes are v3's"
+`)
+	c.mustRun(0, "poll", "--no-notify")
+	c.mustRun(0, "check")
+	b, err := os.ReadFile(filepath.Join("..", "..", "lockfile", "testdata", "pnpm-lock-v9.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.writeFile("pnpm-lock.yaml", string(b)) // pins @auth0/nextjs-auth0 4.14.0 through a file: tarball
+	r := c.run("check", "--lockfile", filepath.Join(c.dir, "pnpm-lock.yaml"), "--format", "json")
+	res := decode[struct {
+		Status   string          `json:"status"`
+		Findings []findingJSON   `json:"findings"`
+		Deployed []lockedVersion `json:"deployed"`
+	}](t, r.stdout)
+	if r.code != 1 || res.Status != "fail" || len(res.Deployed) != 1 || res.Deployed[0].Version != "4.14.0" {
+		t.Fatalf("check --lockfile pnpm: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	found := false
+	for _, f := range res.Findings {
+		found = found || f.Rule == "expect.semver"
+	}
+	if !found {
+		t.Errorf("no expect.semver finding for 4.14.0 against <4.0.0: %+v", res.Findings)
+	}
+	c.mustRun(0, "check") // the stored state is untouched
+}
