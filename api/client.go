@@ -123,6 +123,13 @@ func (c *Client) Check(ctx context.Context, q CheckQuery) (*CheckResult, error) 
 		v.Add("source", s)
 	}
 	var res CheckResult
+	if len(q.Deployed) > 0 {
+		// The lockfile's versions go in the body: too many for a query.
+		if err := c.do(ctx, http.MethodPost, "/api/v1/check", v, checkBody{Deployed: q.Deployed}, &res); err != nil {
+			return nil, err
+		}
+		return &res, nil
+	}
 	if err := c.do(ctx, http.MethodGet, "/api/v1/check", v, nil, &res); err != nil {
 		return nil, err
 	}

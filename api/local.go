@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -69,11 +70,19 @@ func (l *Local) Check(ctx context.Context, q CheckQuery) (*CheckResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	var deployed []DeployedVersion
+	var unjudged []StaleSource
+	if len(q.Deployed) > 0 {
+		if fs, deployed, unjudged, err = l.judgeDeployed(ctx, cfg, q, fs); err != nil {
+			return nil, err
+		}
+	}
 	views, err := l.annotate(ctx, fs, now)
 	if err != nil {
 		return nil, err
 	}
-	res := &CheckResult{Status: "pass", FailOn: q.FailOn.String(), Findings: []Finding{}, Silenced: []Finding{}, Stale: []StaleSource{}}
+	res := &CheckResult{Status: "pass", FailOn: q.FailOn.String(), Findings: []Finding{}, Silenced: []Finding{}, Stale: []StaleSource{},
+		Deployed: deployed}
 	for _, f := range views {
 		if f.Silence != nil {
 			res.Silenced = append(res.Silenced, f)
@@ -98,6 +107,11 @@ func (l *Local) Check(ctx context.Context, q CheckQuery) (*CheckResult, error) {
 			if st.LastSuccessAt == nil || now.Sub(*st.LastSuccessAt) > q.MaxAge {
 				res.Stale = append(res.Stale, StaleSource{Source: name, LastSuccess: timePtr(st.LastSuccessAt)})
 			}
+		}
+	}
+	for _, u := range unjudged {
+		if !slices.ContainsFunc(res.Stale, func(s StaleSource) bool { return s.Source == u.Source }) {
+			res.Stale = append(res.Stale, u)
 		}
 	}
 	if len(res.Findings) > 0 || len(res.Stale) > 0 {

@@ -42,6 +42,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.Handle(pattern, s.handle(true, h))
 	}
 	read("GET /api/v1/check", s.check)
+	read("POST /api/v1/check", s.checkDeployed)
 	read("GET /api/v1/findings", s.findings)
 	read("GET /api/v1/findings/{ref}", s.finding)
 	read("GET /api/v1/findings/{ref}/explain", s.explain)
@@ -109,8 +110,14 @@ func Encode(w io.Writer, v any) error {
 }
 
 func (s *Server) check(_ http.ResponseWriter, r *http.Request) (any, error) {
+	return s.checkWith(r, nil)
+}
+
+// checkWith answers a check from the query's fail_on, max_age and source,
+// with the deployed versions of a POST.
+func (s *Server) checkWith(r *http.Request, deployed map[string]string) (any, error) {
 	q := r.URL.Query()
-	cq := CheckQuery{FailOn: watcher.Breaking, Sources: q["source"]}
+	cq := CheckQuery{FailOn: watcher.Breaking, Sources: q["source"], Deployed: deployed}
 	if v := q.Get("fail_on"); v != "" {
 		sev, err := watcher.ParseSeverity(v)
 		if err != nil {

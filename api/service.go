@@ -90,6 +90,10 @@ type CheckQuery struct {
 	FailOn  watcher.Severity
 	MaxAge  time.Duration
 	Sources []string
+	// Deployed maps package names to the versions a lockfile pins
+	// (`check --lockfile`): releases sources of those packages are judged
+	// at them instead of the configured version.
+	Deployed map[string]string
 }
 
 // CheckResult is the verdict, printed by `check --format json` and served
@@ -105,6 +109,8 @@ type CheckResult struct {
 	Sources int `json:"sources"`
 	// MaxAge is the staleness bound, "" when none.
 	MaxAge string `json:"max_age,omitempty"`
+	// Deployed lists the versions judged instead of the configured ones.
+	Deployed []DeployedVersion `json:"deployed,omitempty"`
 }
 
 // StaleSource is a source not fetched successfully within --max-age.

@@ -73,3 +73,29 @@ func modulePath(path, name string) (int, bool) {
 	}
 	return n, true
 }
+
+// goModPackages lists every required module with its version, replaced
+// ones at their replacement's version; a module replaced by a directory
+// has none and is left out.
+func goModPackages(data []byte) (map[string]string, error) {
+	f, err := modfile.Parse("go.mod", data, nil)
+	if err != nil {
+		return nil, fmt.Errorf("go.mod: %w", err)
+	}
+	out := map[string]string{}
+	for _, r := range f.Require {
+		out[r.Mod.Path] = r.Mod.Version
+	}
+	for _, rep := range f.Replace {
+		v, ok := out[rep.Old.Path]
+		if !ok || (rep.Old.Version != "" && rep.Old.Version != v) {
+			continue
+		}
+		if rep.New.Version == "" {
+			delete(out, rep.Old.Path)
+			continue
+		}
+		out[rep.Old.Path] = rep.New.Version
+	}
+	return out, nil
+}

@@ -160,8 +160,12 @@ func newer(a, b string) bool {
 	return a > b
 }
 
-// wanted reports whether name is one of names.
+// wanted reports whether name is one of names; nil names want every
+// package.
 func wanted(names []string, name string) bool {
+	if names == nil {
+		return true
+	}
 	for _, n := range names {
 		if n == name {
 			return true
@@ -179,4 +183,57 @@ func splitNameVersion(s string) (name, version string, ok bool) {
 	}
 	i++
 	return s[:i], s[i+1:], true
+}
+
+// Packages returns every package the lockfile names with the version
+// Version would report for it: what `check --lockfile` sends a server,
+// which knows the configured packages.
+func Packages(f Format, data []byte) (map[string]string, error) {
+	var entries []entry
+	var err error
+	switch f {
+	case NPM:
+		entries, err = npmEntries(data, nil)
+	case PNPM:
+		entries, err = pnpmEntries(data, nil)
+	case Yarn:
+		entries, err = yarnEntries(data, nil)
+	case GoMod:
+		return goModPackages(data)
+	default:
+		return nil, fmt.Errorf("lockfile: unknown format %q", f)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f, err)
+	}
+	out := map[string]string{}
+	for _, e := range entries {
+		if _, done := out[e.name]; done || e.version == "" {
+			continue
+		}
+		if m, ok := best(entries, e.name); ok {
+			out[e.name] = m.Version
+		}
+	}
+	return out, nil
+}
+
+// Lookup finds the first of names in a package map (from Packages); a Go
+// module path also matches its /vN major paths, the highest winning.
+func Lookup(pkgs map[string]string, names ...string) (Match, bool) {
+	for _, n := range names {
+		if v, ok := pkgs[n]; ok && v != "" {
+			return Match{Name: n, Version: v}, true
+		}
+		bestMajor, found := 0, Match{}
+		for p, v := range pkgs {
+			if major, ok := modulePath(p, n); ok && major > bestMajor && v != "" {
+				bestMajor, found = major, Match{Name: p, Version: v}
+			}
+		}
+		if bestMajor > 0 {
+			return found, true
+		}
+	}
+	return Match{}, false
 }

@@ -151,3 +151,39 @@ func TestDetectUnknown(t *testing.T) {
 		t.Fatal("Detect accepted an unknown file")
 	}
 }
+
+// TestPackagesAgreeWithVersion: the package map a client sends a server
+// resolves each package as Version does.
+func TestPackagesAgreeWithVersion(t *testing.T) {
+	for _, file := range []string{"package-lock-v1.json", "package-lock-v2.json", "package-lock-v3.json", "pnpm-lock-v5.yaml",
+		"pnpm-lock-v6.yaml", "pnpm-lock-v9.yaml", "yarn-classic.lock", "yarn-berry.lock", "go.mod.txt"} {
+		data, err := os.ReadFile(filepath.Join("testdata", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := file
+		if strings.HasPrefix(file, "go.mod") {
+			name = "go.mod"
+		}
+		f, _ := lockfile.Detect(name, data)
+		pkgs, err := lockfile.Packages(f, data)
+		if err != nil || len(pkgs) == 0 {
+			t.Fatalf("%s: Packages = %d, %v", file, len(pkgs), err)
+		}
+		for pkg := range pkgs {
+			want, err := lockfile.Version(f, data, pkg)
+			got, ok := lockfile.Lookup(pkgs, pkg)
+			if err != nil || !ok || got != want {
+				t.Errorf("%s %s: Lookup = %+v, %v; Version = %+v, %v", file, pkg, got, ok, want, err)
+			}
+		}
+	}
+	pkgs := map[string]string{"github.com/auth0/go-auth0": "v1.1.0", "github.com/auth0/go-auth0/v2": "v2.3.0"}
+	if m, ok := lockfile.Lookup(pkgs, "github.com/auth0/go-auth0"); !ok || m.Version != "v1.1.0" {
+		t.Errorf("exact path first: %+v", m)
+	}
+	delete(pkgs, "github.com/auth0/go-auth0")
+	if m, ok := lockfile.Lookup(pkgs, "github.com/auth0/go-auth0"); !ok || m.Name != "github.com/auth0/go-auth0/v2" {
+		t.Errorf("major path: %+v", m)
+	}
+}

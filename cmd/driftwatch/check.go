@@ -17,7 +17,7 @@ import (
 func (a *app) checkCommand() *cobra.Command {
 	var failOn, format, maxAge string
 	var refresh bool
-	var sources []string
+	var sources, lockfiles []string
 	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -26,11 +26,17 @@ func (a *app) checkCommand() *cobra.Command {
 With --max-age, a source whose last successful fetch is older than that (or
 that never succeeded) fails the check too. --refresh polls first; the notices
 it queues are not posted. Only the verdict is printed on stdout.
+--lockfile judges the release rules and the SDK x tenant cross-checks
+against the versions a lockfile (package-lock.json, pnpm-lock.yaml,
+yarn.lock, go.mod) is about to deploy instead of the configured ones,
+using the stored snapshots and storing nothing; with --server the
+lockfile's versions are sent to the daemon.
 
 Exit status: 0 pass, 1 fail, 2 usage, config or store error.`,
 		Example: `  driftwatch check
   driftwatch check --fail-on warning --max-age 24h --format github
-  driftwatch check --refresh --source auth0-prod --format json`,
+  driftwatch check --refresh --source auth0-prod --format json
+  driftwatch check --lockfile package-lock.json --format github`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			threshold, err := watcher.ParseSeverity(failOn)
@@ -50,9 +56,17 @@ Exit status: 0 pass, 1 fail, 2 usage, config or store error.`,
 				}
 			}
 			q := api.CheckQuery{FailOn: threshold, MaxAge: age, Sources: sources}
+			if len(lockfiles) > 0 {
+				if q.Deployed, err = readLockfiles(cmd.Context(), lockfiles); err != nil {
+					return err
+				}
+			}
 			res, err := a.check(cmd.Context(), q, refresh, timeout)
 			if err != nil {
 				return err
+			}
+			if len(lockfiles) > 0 && len(res.Deployed) == 0 {
+				return failf(exitUsage, "--lockfile %s: it pins none of the configured github_releases sources' packages", strings.Join(lockfiles, ", "))
 			}
 			switch format {
 			case "json":
@@ -77,6 +91,7 @@ Exit status: 0 pass, 1 fail, 2 usage, config or store error.`,
 	f.StringVar(&maxAge, "max-age", "", "fail for a source whose last successful fetch is older than this (e.g. 24h, 7d) or missing")
 	f.StringArrayVar(&sources, "source", nil, "check only this source (repeatable); narrows findings and staleness")
 	f.DurationVar(&timeout, "timeout", 10*time.Minute, "with --refresh: the longest the poll may take; sources not done by then count as failed")
+	f.StringArrayVar(&lockfiles, "lockfile", nil, "judge the releases sources at the versions this lockfile pins (repeatable; path or URL)")
 	return cmd
 }
 
@@ -147,6 +162,7 @@ func (a *app) check(ctx context.Context, q api.CheckQuery, refresh bool, timeout
 func parseAge(s string) (time.Duration, error) { return api.ParseDuration(s) }
 
 func writeCheckText(w io.Writer, r *api.CheckResult) {
+	defer writeDeployed(w, r.Deployed)
 	if r.Status == "pass" {
 		fmt.Fprintf(w, "PASS: no open findings at or above %s", r.FailOn)
 		if r.MaxAge != "" {
@@ -162,7 +178,7 @@ func writeCheckText(w io.Writer, r *api.CheckResult) {
 	}
 	fmt.Fprintln(w)
 	for _, f := range r.Findings {
-		fmt.Fprintf(w, "  %-8s  %s  #%d  %s  [%s]\n", f.Severity, f.Source, f.ID, oneLine(f.Title), f.Category)
+		fmt.Fprintf(w, "  %-8s  %s  %s  %s  [%s]\n", f.Severity, f.Source, findingRef(f.ID), oneLine(f.Title), f.Category)
 	}
 	for _, s := range r.Stale {
 		last := "never fetched successfully"
@@ -172,7 +188,7 @@ func writeCheckText(w io.Writer, r *api.CheckResult) {
 		fmt.Fprintf(w, "  %-8s  %s  %s (max age %s)\n", "stale", s.Source, last, r.MaxAge)
 	}
 	writeSilencedText(w, r)
-	if len(r.Findings) > 0 {
+	if len(r.Findings) > 0 && r.Findings[0].ID != 0 {
 		fmt.Fprintf(w, "Handled or accepted? Acknowledge it: driftwatch ack %d --note \"why\"\n", r.Findings[0].ID)
 	}
 }
@@ -194,6 +210,9 @@ func writeGitHub(w io.Writer, r *api.CheckResult) {
 		level := map[watcher.Severity]string{watcher.Breaking: "error", watcher.Warning: "warning", watcher.Info: "notice"}[f.Severity]
 		title := fmt.Sprintf("%s %s: %s", f.Source, f.Severity, f.Rule)
 		msg := fmt.Sprintf("%s [%s] (finding %d; acknowledge with: driftwatch ack %d)", f.Title, f.Category, f.ID, f.ID)
+		if f.ID == 0 {
+			msg = fmt.Sprintf("%s [%s] (judged against --lockfile; not stored)", f.Title, f.Category)
+		}
 		fmt.Fprintf(w, "::%s title=%s::%s\n", level, ghProperty(title), ghData(msg))
 	}
 	for _, s := range r.Stale {

@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/driftwatch/driftwatch/api"
 	"github.com/driftwatch/driftwatch/providers/providertest"
 )
 
@@ -178,12 +180,12 @@ api_url = "`+gh.URL()+`"
 	var res struct {
 		Status   string `json:"status"`
 		Findings []findingJSON
-		Deployed []lockedVersion `json:"deployed"`
+		Deployed []api.DeployedVersion `json:"deployed"`
 	}
 	res = decode[struct {
 		Status   string `json:"status"`
 		Findings []findingJSON
-		Deployed []lockedVersion `json:"deployed"`
+		Deployed []api.DeployedVersion `json:"deployed"`
 	}](t, js.stdout)
 	if js.code != 1 || res.Status != "fail" || len(res.Deployed) != 1 || res.Deployed[0].Version != "4.0.1" ||
 		res.Deployed[0].Package != "@auth0/nextjs-auth0" || !hasRule(res.Findings, "release.tenant_change_needed", `"Acme Web"`) {
@@ -252,9 +254,9 @@ note = "the app's login routes are v3's"
 	c.writeFile("pnpm-lock.yaml", string(b)) // pins @auth0/nextjs-auth0 4.14.0 through a file: tarball
 	r := c.run("check", "--lockfile", filepath.Join(c.dir, "pnpm-lock.yaml"), "--format", "json")
 	res := decode[struct {
-		Status   string          `json:"status"`
-		Findings []findingJSON   `json:"findings"`
-		Deployed []lockedVersion `json:"deployed"`
+		Status   string                `json:"status"`
+		Findings []findingJSON         `json:"findings"`
+		Deployed []api.DeployedVersion `json:"deployed"`
 	}](t, r.stdout)
 	if r.code != 1 || res.Status != "fail" || len(res.Deployed) != 1 || res.Deployed[0].Version != "4.14.0" {
 		t.Fatalf("check --lockfile pnpm: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
@@ -267,4 +269,73 @@ note = "the app's login routes are v3's"
 		t.Errorf("no expect.semver finding for 4.14.0 against <4.0.0: %+v", res.Findings)
 	}
 	c.mustRun(0, "check") // the stored state is untouched
+}
+
+// TestCheckLockfileServer: with --server the lockfile is read where the
+// deploy runs (no config, no store there) and its versions are sent to
+// the daemon (POST /api/v1/check), which judges them against its store:
+// the same verdict as the local check.
+func TestCheckLockfileServer(t *testing.T) {
+	gh := nextjsReleases(t)
+	sim := providertest.NewAuth0(providertest.Auth0Options{})
+	defer sim.Close()
+	sim.Mutate(func(tn *providertest.Auth0Tenant) {
+		tn.Client("Acme Web")["callbacks"] = []any{"https://app.acme.com/api/auth/callback"}
+	})
+	addr := freeAddr(t)
+	c := newCLI(t, `
+[store]
+path = "dw.db"
+
+[server]
+listen = "`+addr+`"
+api_token_env = "DW_READ_TOKEN"
+
+[[source]]
+name = "auth0-prod"
+type = "auth0"
+domain = "`+sim.Domain()+`"
+base_url = "`+sim.URL()+`"
+client_id_env = "AUTH0_CLIENT_ID"
+client_secret_env = "AUTH0_CLIENT_SECRET"
+
+[[source]]
+name = "nextjs-auth0"
+type = "github_releases"
+repo = "auth0/nextjs-auth0"
+deployed = "3.5.0"
+api_url = "`+gh.URL()+`"
+`)
+	const readTok = "read-0123456789abcdef"
+	c.env["AUTH0_CLIENT_ID"], c.env["AUTH0_CLIENT_SECRET"], c.env["DW_READ_TOKEN"] = sim.ClientID(), sim.ClientSecret(), readTok
+	c.exec("poll", "--no-notify").mustCode(t, 0)
+	c.start("run")
+	remote := &remoteCLI{t: t, dir: t.TempDir(), server: "http://" + addr}
+	if err := os.WriteFile(filepath.Join(remote.dir, "package-lock.json"), []byte(realLockfile(t, "4.0.1")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.writeFile("package-lock.json", realLockfile(t, "4.0.1"))
+	eventually(t, 15*time.Second, "the daemon's API", func() bool {
+		return remote.run(readTok, "check", "--source", "nextjs-auth0").code == 0
+	})
+
+	args := []string{"check", "--source", "nextjs-auth0", "--lockfile", "package-lock.json", "--format", "json"}
+	rem, local := remote.run(readTok, args...), c.exec(args...)
+	if rem.code != 1 || local.code != 1 || rem.stdout != local.stdout {
+		t.Fatalf("remote exit %d, local exit %d (%s)\nremote:\n%s\nlocal:\n%s", rem.code, local.code, rem.stderr, rem.stdout, local.stdout)
+	}
+	if !strings.Contains(rem.stdout, `\"Acme Web\"`) || !strings.Contains(rem.stdout, `"version": "4.0.1"`) {
+		t.Errorf("remote verdict does not name the client and the version:\n%s", rem.stdout)
+	}
+	// The tenant gets the new callback; the daemon's store learns it.
+	sim.Mutate(func(tn *providertest.Auth0Tenant) {
+		tn.AddString(tn.Client("Acme Web"), "callbacks", "https://app.acme.com/auth/callback")
+	})
+	c.exec("poll", "--no-notify", "--source", "auth0-prod").mustCode(t, 0)
+	if r := remote.run(readTok, "check", "--source", "nextjs-auth0", "--lockfile", "package-lock.json"); r.code != 0 || !strings.Contains(r.stdout, "judged nextjs-auth0 at @auth0/nextjs-auth0 4.0.1") {
+		t.Errorf("after the tenant change: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := remote.run(readTok, "check", "--lockfile", "missing.json"); r.code != 2 {
+		t.Errorf("a missing lockfile: exit %d, want 2", r.code)
+	}
 }
