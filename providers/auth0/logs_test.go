@@ -301,12 +301,9 @@ func TestDeprecationInUse(t *testing.T) {
 // with one auth0.scope_missing finding, and no attribution is claimed.
 func TestLogsForbidden(t *testing.T) {
 	w := newLogWorld(t)
-	w.sim.Mutate(func(tn *providertest.Auth0Tenant) {
-		if tn.Status == nil {
-			tn.Status = map[string]int{}
-		}
-		tn.Status[providertest.Auth0LogsPath] = 403
-	})
+	// The application is not granted read:logs: Auth0 answers 403
+	// insufficient_scope on /api/v2/logs.
+	w.sim.Mutate(func(tn *providertest.Auth0Tenant) { tn.Withheld["read:logs"] = true })
 	w.poll()
 	w.now = w.now.Add(time.Hour)
 	w.sim.Mutate(func(tn *providertest.Auth0Tenant) {
@@ -323,7 +320,7 @@ func TestLogsForbidden(t *testing.T) {
 		}
 	}
 	// Granted later: the finding resolves.
-	w.sim.Mutate(func(tn *providertest.Auth0Tenant) { delete(tn.Status, providertest.Auth0LogsPath) })
+	w.sim.Mutate(func(tn *providertest.Auth0Tenant) { delete(tn.Withheld, "read:logs") })
 	w.now = w.now.Add(time.Hour)
 	w.poll()
 	if n := len(w.findings(auth0.RuleScopeMissing)); n != 0 {
