@@ -165,7 +165,10 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 		return nil, err
 	}
 	doc, carried := buildDocument(raw, p.last(prev))
-	memo, noLogs := s.readLogs(ctx, prev.Memo, p.Now())
+	memo, noLogs, err := s.readLogs(ctx, prev.Memo, p.Now())
+	if err != nil {
+		return nil, err
+	}
 	if noLogs {
 		addMissingScope(doc, ScopeLogs)
 	}

@@ -3,6 +3,7 @@ package auth0
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -81,10 +82,11 @@ func loadLogState(memo map[string]string) *logState {
 
 // readLogs reads the tenant log events since the checkpoint in memo, at
 // most MaxLogPages pages, and returns the memo to keep. Without read:logs
-// (a 403) it reports forbidden and keeps nothing of logs. Any other failure
-// leaves the memo as it was, so no event is skipped or counted twice; the
-// snapshot does not depend on logs.
-func (s *session) readLogs(ctx context.Context, memo map[string]string, now time.Time) (map[string]string, bool) {
+// (a 403) it reports forbidden and keeps nothing of logs; a tenant with no
+// logs endpoint (404) keeps the memo as it was. Any other failure fails
+// the fetch, like a failure of any optional section: nothing is stored,
+// the checkpoint does not move, and no event is skipped or counted twice.
+func (s *session) readLogs(ctx context.Context, memo map[string]string, now time.Time) (map[string]string, bool, error) {
 	out := make(map[string]string, len(memo)+5)
 	for k, v := range memo {
 		out[k] = v
@@ -140,25 +142,24 @@ func (s *session) readLogs(ctx context.Context, memo map[string]string, now time
 	setOrDelete(out, memoLogsFrom, from)
 	setOrDelete(out, watcher.MemoJudgeKey, from)
 	setOrDelete(out, memoLogsBehind, map[bool]string{true: "1"}[behind])
-	return out, false
+	return out, false, nil
 }
 
 // logFailure handles a failed log read: a 403 means the token lacks
-// read:logs; anything else keeps the previous memo.
-func (s *session) logFailure(out, memo map[string]string, err error) (map[string]string, bool) {
+// read:logs, a 404 a tenant without logs; anything else fails the fetch.
+func (s *session) logFailure(out, memo map[string]string, err error) (map[string]string, bool, error) {
 	switch statusCode(err) {
-	case http.StatusForbidden, http.StatusUnauthorized:
+	case http.StatusForbidden:
 		for _, k := range []string{memoLogsFrom, memoLogsSAPI, memoLogsDep, memoLogsBehind, watcher.MemoJudgeKey} {
 			delete(out, k)
 		}
 		out[memoLogs] = "forbidden"
-		return out, true
+		return out, true, nil
 	case http.StatusNotFound:
 		s.p.log.Info("auth0: the tenant serves no logs endpoint; attribution and deprecation notices are off")
-	default:
-		s.p.log.Warn("auth0: reading tenant logs failed; they are read again next poll", "error", err.Error())
+		return memo, false, nil
 	}
-	return memo, false
+	return nil, false, fmt.Errorf("auth0: read tenant logs: %w", err)
 }
 
 func setOrDelete(m map[string]string, k, v string) {
