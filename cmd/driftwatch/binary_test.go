@@ -15,24 +15,43 @@ import (
 
 var (
 	buildOnce sync.Once
+	binDir    string
 	binPath   string
 	buildErr  error
 )
 
-// binary builds the real driftwatch binary once per test run.
+// The release linker flags the test binary is built with.
+const (
+	testVersion = "v0.0.0-test"
+	testCommit  = "0123456789ab"
+	testDate    = "2026-11-02T09:00:00Z"
+)
+
+// TestMain removes the binary the tests built, so a run leaves nothing
+// behind in the temp folder.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// binary builds the real driftwatch binary once per test run, with the
+// linker flags a release build sets.
 func binary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "driftwatch-bin")
-		if err != nil {
-			buildErr = err
+		binDir, buildErr = os.MkdirTemp("", "driftwatch-bin")
+		if buildErr != nil {
 			return
 		}
-		binPath = filepath.Join(dir, "driftwatch")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		binPath = filepath.Join(binDir, "driftwatch")
+		ldflags := fmt.Sprintf("-X main.version=%s -X main.commit=%s -X main.date=%s", testVersion, testCommit, testDate)
+		out, err := exec.Command("go", "build", "-ldflags", ldflags, "-o", binPath, ".").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}

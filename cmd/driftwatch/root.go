@@ -146,6 +146,8 @@ a weekly digest, and a pre-deploy check that fails a pipeline on open drift.`,
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "debug logs")
 	pf.StringVar(&a.server, "server", "", "ask a driftwatch daemon's API at this URL instead of the local store (default $DRIFTWATCH_SERVER; token in $DRIFTWATCH_TOKEN)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fail(exitUsage, err) })
+	root.Version = currentBuild().String()
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(a.versionCommand(), a.validateCommand(), a.pollCommand(), a.checkCommand(),
 		a.findingsCommand(), a.ackCommand(), a.silenceCommand(), a.diffCommand(), a.historyCommand(), a.showCommand(),
 		a.digestCommand(), a.runCommand(), a.demoCommand(), a.explainCommand())

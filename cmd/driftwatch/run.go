@@ -62,6 +62,8 @@ func (a *app) daemon(ctx context.Context) error {
 		return nil
 	})
 	mon.Scrub = a.scrub.Scrub
+	b := currentBuild()
+	mon.SetBuildInfo(b.Version, b.Commit, b.GoVersion)
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return failf(exitUsage, "server.listen %s: %v", cfg.Server.Listen, err)

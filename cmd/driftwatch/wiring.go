@@ -15,7 +15,7 @@ import (
 // engine wires the configured sources, the store and the notifier.
 // Notices go to Slack when configured, else to out (nil: nowhere).
 func (a *app) engine(cfg *config.Config, db *store.DB, out io.Writer) (*watcher.Engine, error) {
-	polite.UserAgent = "driftwatch/" + version
+	polite.UserAgent = "driftwatch/" + currentBuild().Version
 	a.learn(cfg) // a reloaded config may bring new secrets
 	rts, err := providers.Build(cfg, providers.Deps{HTTP: polite.NewClient(nil, 0), Logger: a.logger, Scrubber: a.scrub})
 	if err != nil {
