@@ -117,7 +117,7 @@ func (c *Client) Check(ctx context.Context, q CheckQuery) (*CheckResult, error) 
 		v.Set("fail_on", q.FailOn.String())
 	}
 	if q.MaxAge > 0 {
-		v.Set("max_age", q.MaxAge.String())
+		v.Set("max_age", FormatDuration(q.MaxAge))
 	}
 	for _, s := range q.Sources {
 		v.Add("source", s)

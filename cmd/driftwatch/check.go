@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,8 +44,8 @@ Exit status: 0 pass, 1 fail, 2 usage, config or store error.`,
 			if err != nil {
 				return failf(exitUsage, "--fail-on: %v", err)
 			}
-			if format != "text" && format != "json" && format != "github" {
-				return failf(exitUsage, "--format %q: want text, json or github", format)
+			if format != "text" && format != "json" && format != "github" && format != "markdown" {
+				return failf(exitUsage, "--format %q: want text, json, github or markdown", format)
 			}
 			var age time.Duration
 			if timeout <= 0 {
@@ -75,6 +76,8 @@ Exit status: 0 pass, 1 fail, 2 usage, config or store error.`,
 				}
 			case "github":
 				writeGitHub(a.stdout(), res)
+			case "markdown":
+				writeCheckMarkdown(a.stdout(), res)
 			default:
 				writeCheckText(a.stdout(), res)
 			}
@@ -86,7 +89,7 @@ Exit status: 0 pass, 1 fail, 2 usage, config or store error.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&failOn, "fail-on", "breaking", "lowest severity that fails: info, warning or breaking")
-	f.StringVar(&format, "format", "text", "output: text, json or github (workflow commands)")
+	f.StringVar(&format, "format", "text", "output: text, json, github (workflow commands) or markdown (a job summary)")
 	f.BoolVar(&refresh, "refresh", false, "poll the sources first (notices are queued, not posted)")
 	f.StringVar(&maxAge, "max-age", "", "fail for a source whose last successful fetch is older than this (e.g. 24h, 7d) or missing")
 	f.StringArrayVar(&sources, "source", nil, "check only this source (repeatable); narrows findings and staleness")
@@ -177,19 +180,41 @@ func writeCheckText(w io.Writer, r *api.CheckResult) {
 		fmt.Fprintf(w, ", %d stale source(s)", len(r.Stale))
 	}
 	fmt.Fprintln(w)
+	rows := make([][4]string, 0, len(r.Findings)+len(r.Stale))
 	for _, f := range r.Findings {
-		fmt.Fprintf(w, "  %-8s  %s  %s  %s  [%s]\n", f.Severity, f.Source, findingRef(f.ID), oneLine(f.Title), f.Category)
+		rows = append(rows, [4]string{f.Severity.String(), f.Source, findingRef(f.ID), oneLine(f.Title) + "  [" + string(f.Category) + "]"})
 	}
 	for _, s := range r.Stale {
 		last := "never fetched successfully"
 		if s.LastSuccess != nil {
 			last = "last successful fetch " + *s.LastSuccess
 		}
-		fmt.Fprintf(w, "  %-8s  %s  %s (max age %s)\n", "stale", s.Source, last, r.MaxAge)
+		rows = append(rows, [4]string{"stale", s.Source, "", last + " (max age " + r.MaxAge + ")"})
 	}
+	writeColumns(w, rows)
 	writeSilencedText(w, r)
 	if len(r.Findings) > 0 && r.Findings[0].ID != 0 {
 		fmt.Fprintf(w, "Handled or accepted? Acknowledge it: driftwatch ack %d --note \"why\"\n", r.Findings[0].ID)
+	}
+}
+
+// writeColumns prints rows indented, their first three columns padded to
+// line up; the last one runs free.
+func writeColumns(w io.Writer, rows [][4]string) {
+	var width [3]int
+	for _, row := range rows {
+		for i := range width {
+			width[i] = max(width[i], len(row[i]))
+		}
+	}
+	for _, row := range rows {
+		var cols []string
+		for i := range width {
+			if width[i] > 0 {
+				cols = append(cols, fmt.Sprintf("%-*s", width[i], row[i]))
+			}
+		}
+		fmt.Fprintln(w, "  "+strings.Join(append(cols, row[3]), "  "))
 	}
 }
 
@@ -199,9 +224,12 @@ func writeSilencedText(w io.Writer, r *api.CheckResult) {
 		return
 	}
 	fmt.Fprintf(w, "%d finding(s) silenced:\n", len(r.Silenced))
+	rows := make([][4]string, 0, len(r.Silenced))
 	for _, f := range r.Silenced {
-		fmt.Fprintf(w, "  %-8s  %s  #%d  %s  [silence %d until %s]\n", f.Severity, f.Source, f.ID, oneLine(f.Title), f.Silence.ID, f.Silence.EndsAt)
+		rows = append(rows, [4]string{f.Severity.String(), f.Source, "#" + strconv.FormatInt(f.ID, 10),
+			fmt.Sprintf("%s  [silence %d until %s]", oneLine(f.Title), f.Silence.ID, f.Silence.EndsAt)})
 	}
+	writeColumns(w, rows)
 }
 
 // writeGitHub prints GitHub Actions workflow commands.

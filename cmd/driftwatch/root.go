@@ -137,7 +137,6 @@ a weekly digest, and a pre-deploy check that fails a pipeline on open drift.`,
   driftwatch check --fail-on breaking --max-age 24h`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
-		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.setup() },
 	}
 	pf := root.PersistentFlags()
@@ -150,7 +149,8 @@ a weekly digest, and a pre-deploy check that fails a pipeline on open drift.`,
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(a.versionCommand(), a.validateCommand(), a.pollCommand(), a.checkCommand(),
 		a.findingsCommand(), a.ackCommand(), a.silenceCommand(), a.diffCommand(), a.historyCommand(), a.showCommand(),
-		a.digestCommand(), a.runCommand(), a.demoCommand(), a.explainCommand())
+		a.digestCommand(), a.runCommand(), a.demoCommand(), a.explainCommand(), a.manCommand())
+	a.addCompletions(root)
 	return root
 }
 
