@@ -48,12 +48,14 @@ type Notify struct {
 
 // Slack is the [notify.slack] table.
 type Slack struct {
-	WebhookURLEnv string `toml:"webhook_url_env"`
-	TokenEnv      string `toml:"token_env"`
-	Channel       string `toml:"channel"`
-	APIURL        string `toml:"api_url"`
-	MinSeverity   string `toml:"min_severity"`
-	SendResolved  *bool  `toml:"send_resolved"`
+	WebhookURLEnv  string `toml:"webhook_url_env"`
+	WebhookURLFile string `toml:"webhook_url_file"`
+	TokenEnv       string `toml:"token_env"`
+	TokenFile      string `toml:"token_file"`
+	Channel        string `toml:"channel"`
+	APIURL         string `toml:"api_url"`
+	MinSeverity    string `toml:"min_severity"`
+	SendResolved   *bool  `toml:"send_resolved"`
 
 	// WebhookURL and Token are the resolved secrets.
 	WebhookURL Secret `toml:"-"`
@@ -93,10 +95,12 @@ type Source struct {
 	Timeout string `toml:"timeout"`
 
 	// auth0
-	Domain          string `toml:"domain"`
-	ClientIDEnv     string `toml:"client_id_env"`
-	ClientSecretEnv string `toml:"client_secret_env"`
-	BaseURL         string `toml:"base_url"`
+	Domain           string `toml:"domain"`
+	ClientIDEnv      string `toml:"client_id_env"`
+	ClientIDFile     string `toml:"client_id_file"`
+	ClientSecretEnv  string `toml:"client_secret_env"`
+	ClientSecretFile string `toml:"client_secret_file"`
+	BaseURL          string `toml:"base_url"`
 
 	// github_releases
 	Repo               string `toml:"repo"`
@@ -105,12 +109,14 @@ type Source struct {
 	Package            string `toml:"package"`       // the name to look up in it
 	IncludePrereleases bool   `toml:"include_prereleases"`
 	TokenEnv           string `toml:"token_env"`
+	TokenFile          string `toml:"token_file"`
 	APIURL             string `toml:"api_url"`
 
 	// feed and http_json
-	URL        string            `toml:"url"`
-	HeadersEnv map[string]string `toml:"headers_env"`
-	Thresholds []Threshold       `toml:"threshold"`
+	URL         string            `toml:"url"`
+	HeadersEnv  map[string]string `toml:"headers_env"`
+	HeadersFile map[string]string `toml:"headers_file"`
+	Thresholds  []Threshold       `toml:"threshold"`
 	// Redact (http_json) lists JSON Pointers whose values are secrets.
 	Redact []string `toml:"redact"`
 

@@ -111,9 +111,12 @@ func parse(file string, text []byte, env LookupEnv, secrets bool) (*Config, erro
 	if abs, err := filepath.Abs(file); err == nil {
 		cfg.Dir = filepath.Dir(abs)
 	}
+	l.dir = cfg.Dir
 	if _, err := toml.Decode(string(text), cfg); err != nil {
 		return nil, l.decodeError(err)
 	}
+	l.applyEnv(cfg)
+	files := l.useSecretFiles(cfg)
 	for i := range cfg.Sources {
 		cfg.Sources[i].Line = l.lines.line("source[" + strconv.Itoa(i) + "]")
 	}
@@ -121,6 +124,7 @@ func parse(file string, text []byte, env LookupEnv, secrets bool) (*Config, erro
 		cfg.Expects[i].Line = l.lines.line("expect[" + strconv.Itoa(i) + "]")
 	}
 	l.validate(cfg)
+	files.restore()
 	if len(l.errs) > 0 {
 		return nil, l.err()
 	}
@@ -129,6 +133,7 @@ func parse(file string, text []byte, env LookupEnv, secrets bool) (*Config, erro
 
 type loader struct {
 	file  string
+	dir   string // the config's folder, for relative *_file paths
 	env   LookupEnv
 	lines lines
 	errs  []*Error
@@ -175,7 +180,7 @@ func (l *loader) secret(path, key, varName, owner string) Secret {
 	if varName == "" {
 		return Secret{}
 	}
-	v, ok := l.env(varName)
+	v, ok := l.lookup(path, varName)
 	if (!ok || v == "") && l.optionalSecrets {
 		return Secret{}
 	}

@@ -13,17 +13,17 @@ var (
 	topKeys       = keySet("store", "notify", "digest", "server", "source", "expect")
 	storeKeys     = keySet("path", "keep_snapshots")
 	notifyKeys    = keySet("slack")
-	slackKeys     = keySet("webhook_url_env", "token_env", "channel", "api_url", "min_severity", "send_resolved")
+	slackKeys     = keySet("webhook_url_env", "webhook_url_file", "token_env", "token_file", "channel", "api_url", "min_severity", "send_resolved")
 	digestKeys    = keySet("schedule", "channel")
 	serverKeys    = keySet("listen", "api_token_env", "api_token_file", "api_write_token_env", "api_write_token_file", "public_url")
 	commonKeys    = keySet("name", "type", "schedule", "ignore", "timeout")
 	thresholdKeys = keySet("path", "above", "below", "severity", "category")
 	expectKeys    = keySet("source", "path", "contains", "equals", "present", "absent", "semver", "severity", "note")
 	typeKeys      = map[string]map[string]bool{
-		TypeAuth0:          keySet("domain", "client_id_env", "client_secret_env", "base_url"),
-		TypeGitHubReleases: keySet("repo", "deployed", "deployed_from", "package", "include_prereleases", "token_env", "api_url"),
+		TypeAuth0:          keySet("domain", "client_id_env", "client_id_file", "client_secret_env", "client_secret_file", "base_url"),
+		TypeGitHubReleases: keySet("repo", "deployed", "deployed_from", "package", "include_prereleases", "token_env", "token_file", "api_url"),
 		TypeFeed:           keySet("url"),
-		TypeHTTPJSON:       keySet("url", "headers_env", "threshold", "redact"),
+		TypeHTTPJSON:       keySet("url", "headers_env", "headers_file", "threshold", "redact"),
 	}
 )
 

@@ -114,13 +114,14 @@ func (a *app) check(ctx context.Context, q api.CheckQuery, refresh bool, timeout
 		res, err := svc.Check(ctx, q)
 		return res, consoleFail(err)
 	}
-	load := a.readConfig
-	if refresh {
-		load = a.loadConfig
-	}
-	cfg, err := load()
+	cfg, err := a.readConfig()
 	if err != nil {
 		return nil, err
+	}
+	if refresh { // polling needs the sources' secrets, not Slack's: nothing is posted
+		if err := cfg.MissingSourceSecrets(); err != nil {
+			return nil, fail(exitUsage, err)
+		}
 	}
 	for _, s := range q.Sources {
 		if _, ok := cfg.Source(s); !ok {

@@ -59,6 +59,10 @@ type app struct {
 	// scrub knows every secret of the config and every token obtained
 	// while polling; logs and error lines go through it.
 	scrub *redact.Scrubber
+	// storePath and listen are --store and --listen: they win over the
+	// environment and the file.
+	storePath string
+	listen    string
 }
 
 // Main runs the driftwatch command line and returns the exit code.
@@ -144,12 +148,13 @@ a weekly digest, and a pre-deploy check that fails a pipeline on open drift.`,
 	pf.StringVar(&a.logFormat, "log-format", "text", "log format on stderr: text or json")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "debug logs")
 	pf.StringVar(&a.server, "server", "", "ask a driftwatch daemon's API at this URL instead of the local store (default $DRIFTWATCH_SERVER; token in $DRIFTWATCH_TOKEN)")
+	pf.StringVar(&a.storePath, "store", "", "the SQLite store, overriding store.path and $DRIFTWATCH_STORE_PATH")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fail(exitUsage, err) })
 	root.Version = currentBuild().String()
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(a.versionCommand(), a.validateCommand(), a.pollCommand(), a.checkCommand(),
 		a.findingsCommand(), a.ackCommand(), a.silenceCommand(), a.diffCommand(), a.historyCommand(), a.showCommand(),
-		a.digestCommand(), a.runCommand(), a.demoCommand(), a.explainCommand(), a.manCommand())
+		a.digestCommand(), a.runCommand(), a.demoCommand(), a.explainCommand(), a.healthcheckCommand(), a.manCommand())
 	a.addCompletions(root)
 	return root
 }
@@ -191,7 +196,7 @@ func (a *app) loadConfig() (*config.Config, error) {
 		return nil, fail(exitUsage, err)
 	}
 	a.learn(cfg)
-	return cfg, nil
+	return a.applyFlags(cfg)
 }
 
 // readConfig loads the config for a command that only reads the store:
@@ -202,7 +207,7 @@ func (a *app) readConfig() (*config.Config, error) {
 		return nil, fail(exitUsage, err)
 	}
 	a.learn(cfg)
-	return cfg, nil
+	return a.applyFlags(cfg)
 }
 
 // learn tells the scrubber the config's secrets.

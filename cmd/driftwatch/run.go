@@ -21,7 +21,7 @@ import (
 )
 
 func (a *app) runCommand() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run the daemon: poll on schedule, notify, serve /healthz and /metrics",
 		Long: `Run driftwatch as a service: every source polled on its schedule (and once at
@@ -36,6 +36,8 @@ poll, check, ack and the other commands work beside it.`,
 			return a.daemon(cmd.Context())
 		},
 	}
+	a.listenFlag(cmd)
+	return cmd
 }
 
 func (a *app) daemon(ctx context.Context) error {
@@ -134,7 +136,7 @@ func (a *app) wait(ctx context.Context, cfg *config.Config, hup <-chan os.Signal
 			}
 			return nil, true, err
 		case <-hup:
-			next, err := config.Load(a.configFile(), a.env.LookupEnv)
+			next, err := a.loadConfig()
 			if err != nil {
 				a.logger.Error("config reload failed; keeping the running config", "error", err.Error())
 				continue

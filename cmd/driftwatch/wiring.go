@@ -44,9 +44,14 @@ func policy(cfg *config.Config) watcher.NoticePolicy {
 	return p
 }
 
-// notifier returns Slack when configured, else the console on out.
+// notifier returns Slack when configured, else the console on out. A
+// config read without its secrets (check --refresh) has Slack configured
+// but no credentials: it delivers nothing, and notices stay queued.
 func (a *app) notifier(cfg *config.Config, out io.Writer) (watcher.Notifier, error) {
 	if s := cfg.Notify.Slack; s != nil {
+		if s.WebhookURL.Reveal() == "" && s.Token.Reveal() == "" {
+			return nil, nil
+		}
 		return slack.New(slack.Config{
 			WebhookURL:    s.WebhookURL.Reveal(),
 			Token:         s.Token.Reveal(),

@@ -1,0 +1,182 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Every *_env secret has a *_file twin naming a file that holds the value:
+// a Docker or Kubernetes secret, or a systemd credential
+// ("${CREDENTIALS_DIRECTORY}/slack_webhook_url"; ${VAR} is expanded from
+// the environment). A relative path is relative to the config's folder.
+// One trailing newline is stripped, since editors and `echo` add one. A
+// secret takes *_env or *_file, not both.
+
+// fileRef marks, in an *_env field, a secret that comes from a file, so the
+// one code path that resolves and reports secrets (loader.secret) serves
+// both: its lookups go through loader.lookup, which reads the file.
+const fileRef = "\x00file:"
+
+// secretFile is one *_file key and its *_env twin.
+type secretFile struct {
+	path    string // the key's path, for the line of errors
+	owner   string // "notify.slack" or `source "x"`, for messages
+	fileKey string // "token_file"
+	envKey  string // "token_env"
+	file    *string
+	env     *string
+}
+
+func secretFiles(c *Config) []secretFile {
+	var out []secretFile
+	if s := c.Notify.Slack; s != nil {
+		at := "notify.slack"
+		out = append(out,
+			secretFile{at + ".webhook_url_file", at, "webhook_url_file", "webhook_url_env", &s.WebhookURLFile, &s.WebhookURLEnv},
+			secretFile{at + ".token_file", at, "token_file", "token_env", &s.TokenFile, &s.TokenEnv})
+	}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		at := "source[" + strconv.Itoa(i) + "]"
+		owner := fmt.Sprintf("source %q", s.Name)
+		out = append(out,
+			secretFile{at + ".client_id_file", owner, "client_id_file", "client_id_env", &s.ClientIDFile, &s.ClientIDEnv},
+			secretFile{at + ".client_secret_file", owner, "client_secret_file", "client_secret_env", &s.ClientSecretFile, &s.ClientSecretEnv},
+			secretFile{at + ".token_file", owner, "token_file", "token_env", &s.TokenFile, &s.TokenEnv})
+	}
+	return out
+}
+
+// fileSecrets points every *_env field whose *_file twin is set at the
+// file, for validation; restore puts the fields back.
+type fileSecrets struct {
+	envs    []*string
+	headers []map[string]string
+	names   [][]string
+}
+
+func (l *loader) useSecretFiles(c *Config) *fileSecrets {
+	fs := &fileSecrets{}
+	for _, sf := range secretFiles(c) {
+		if *sf.file == "" {
+			continue
+		}
+		if *sf.env != "" {
+			l.errorAt(sf.path, fmt.Sprintf("%s: set %s or %s, not both", sf.owner, sf.envKey, sf.fileKey))
+			continue
+		}
+		*sf.env = fileRef + sf.fileKey + "\x00" + *sf.file
+		fs.envs = append(fs.envs, sf.env)
+	}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		if len(s.HeadersFile) == 0 {
+			continue
+		}
+		if s.HeadersEnv == nil {
+			s.HeadersEnv = map[string]string{}
+		}
+		var added []string
+		for _, h := range sortedStrings(s.HeadersFile) {
+			if _, both := s.HeadersEnv[h]; both {
+				l.errorAt("source["+strconv.Itoa(i)+"].headers_file", fmt.Sprintf("source %q: header %s: set it in headers_env or headers_file, not both", s.Name, h))
+				continue
+			}
+			s.HeadersEnv[h] = fileRef + "headers_file." + h + "\x00" + s.HeadersFile[h]
+			added = append(added, h)
+		}
+		fs.headers = append(fs.headers, s.HeadersEnv)
+		fs.names = append(fs.names, added)
+	}
+	return fs
+}
+
+// restore empties the *_env fields that pointed at files.
+func (fs *fileSecrets) restore() {
+	for _, e := range fs.envs {
+		*e = ""
+	}
+	for i, m := range fs.headers {
+		for _, h := range fs.names[i] {
+			delete(m, h)
+		}
+	}
+}
+
+// lookup reads a secret's value: from its file when the name is a file
+// reference, else from the environment. A file that cannot be read is
+// reported here, naming the file and key; then a placeholder is returned,
+// so the caller adds no second message (the load fails either way).
+func (l *loader) lookup(path, name string) (string, bool) {
+	ref, ok := strings.CutPrefix(name, fileRef)
+	if !ok {
+		return l.env(name)
+	}
+	key, file, _ := strings.Cut(ref, "\x00")
+	file = os.Expand(file, func(v string) string { s, _ := l.env(v); return s })
+	if !filepath.IsAbs(file) && l.dir != "" {
+		file = filepath.Join(l.dir, file)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil && l.optionalSecrets && errors.Is(err, os.ErrNotExist) {
+		return "", false
+	}
+	if err != nil {
+		l.errorAt(path, fmt.Sprintf("%s: %s", key, fileError(err)))
+		return "x", true
+	}
+	v := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	if v == "" && !l.optionalSecrets {
+		l.errorAt(path, fmt.Sprintf("%s: %s is empty", key, file))
+		return "x", true
+	}
+	return v, v != ""
+}
+
+// fileError keeps the path and the reason, not Go's operation name.
+func fileError(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Path + ": " + pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// MissingSourceSecrets names the secrets of the sources (not Slack's) that
+// a config loaded with LoadReadOnly lacks: what `check --refresh` needs to
+// poll, without the notifier's secrets it never uses.
+func (c *Config) MissingSourceSecrets() error {
+	var errs []error
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		need := func(env, file string, v Secret, envKey, fileKey string) {
+			switch {
+			case v.Reveal() != "":
+			case env != "":
+				errs = append(errs, &Error{File: c.File, Line: s.Line, Msg: fmt.Sprintf("source %q: environment variable %s (%s) is not set", s.Name, env, envKey)})
+			case file != "":
+				errs = append(errs, &Error{File: c.File, Line: s.Line, Msg: fmt.Sprintf("source %q: %s %s is missing or empty", s.Name, fileKey, file)})
+			}
+		}
+		need(s.ClientIDEnv, s.ClientIDFile, s.ClientID, "client_id_env", "client_id_file")
+		need(s.ClientSecretEnv, s.ClientSecretFile, s.ClientSecret, "client_secret_env", "client_secret_file")
+		need(s.TokenEnv, s.TokenFile, s.Token, "token_env", "token_file")
+		names := make([]string, 0, len(s.HeadersEnv)+len(s.HeadersFile))
+		for h := range s.HeadersEnv {
+			names = append(names, h)
+		}
+		for h := range s.HeadersFile {
+			names = append(names, h)
+		}
+		sort.Strings(names)
+		for _, h := range names {
+			need(s.HeadersEnv[h], s.HeadersFile[h], s.Headers[h], "headers_env."+h, "headers_file."+h)
+		}
+	}
+	return errors.Join(errs...)
+}
