@@ -147,25 +147,31 @@ func fileError(err error) string {
 	return err.Error()
 }
 
-// MissingSourceSecrets names the secrets of the sources (not Slack's) that
-// a config loaded with LoadReadOnly lacks: what `check --refresh` needs to
-// poll, without the notifier's secrets it never uses.
-func (c *Config) MissingSourceSecrets() error {
-	var errs []error
+// secretSlot is one resolved secret and the keys that name it.
+type secretSlot struct {
+	source          *Source // nil for Slack's
+	envKey, fileKey string
+	env, file       string
+	value           Secret
+	set             func(Secret)
+}
+
+func secretSlots(c *Config) []secretSlot {
+	var out []secretSlot
+	field := func(src *Source, envKey, fileKey, env, file string, p *Secret) secretSlot {
+		return secretSlot{src, envKey, fileKey, env, file, *p, func(v Secret) { *p = v }}
+	}
+	if s := c.Notify.Slack; s != nil {
+		out = append(out,
+			field(nil, "webhook_url_env", "webhook_url_file", s.WebhookURLEnv, s.WebhookURLFile, &s.WebhookURL),
+			field(nil, "token_env", "token_file", s.TokenEnv, s.TokenFile, &s.Token))
+	}
 	for i := range c.Sources {
 		s := &c.Sources[i]
-		need := func(env, file string, v Secret, envKey, fileKey string) {
-			switch {
-			case v.Reveal() != "":
-			case env != "":
-				errs = append(errs, &Error{File: c.File, Line: s.Line, Msg: fmt.Sprintf("source %q: environment variable %s (%s) is not set", s.Name, env, envKey)})
-			case file != "":
-				errs = append(errs, &Error{File: c.File, Line: s.Line, Msg: fmt.Sprintf("source %q: %s %s is missing or empty", s.Name, fileKey, file)})
-			}
-		}
-		need(s.ClientIDEnv, s.ClientIDFile, s.ClientID, "client_id_env", "client_id_file")
-		need(s.ClientSecretEnv, s.ClientSecretFile, s.ClientSecret, "client_secret_env", "client_secret_file")
-		need(s.TokenEnv, s.TokenFile, s.Token, "token_env", "token_file")
+		out = append(out,
+			field(s, "client_id_env", "client_id_file", s.ClientIDEnv, s.ClientIDFile, &s.ClientID),
+			field(s, "client_secret_env", "client_secret_file", s.ClientSecretEnv, s.ClientSecretFile, &s.ClientSecret),
+			field(s, "token_env", "token_file", s.TokenEnv, s.TokenFile, &s.Token))
 		names := make([]string, 0, len(s.HeadersEnv)+len(s.HeadersFile))
 		for h := range s.HeadersEnv {
 			names = append(names, h)
@@ -175,8 +181,48 @@ func (c *Config) MissingSourceSecrets() error {
 		}
 		sort.Strings(names)
 		for _, h := range names {
-			need(s.HeadersEnv[h], s.HeadersFile[h], s.Headers[h], "headers_env."+h, "headers_file."+h)
+			out = append(out, secretSlot{s, "headers_env." + h, "headers_file." + h, s.HeadersEnv[h], s.HeadersFile[h], s.Headers[h],
+				func(v Secret) {
+					if s.Headers == nil {
+						s.Headers = map[string]Secret{}
+					}
+					s.Headers[h] = v
+				}})
 		}
 	}
+	return out
+}
+
+// missing reports whether the slot names a secret that has no value.
+func (s secretSlot) missing() bool {
+	return (s.env != "" || s.file != "") && s.value.Reveal() == ""
+}
+
+// MissingSourceSecrets names the secrets of the sources (not Slack's) that
+// a config loaded with LoadReadOnly lacks: what `check --refresh` needs to
+// poll, without the notifier's secrets it never uses.
+func (c *Config) MissingSourceSecrets() error {
+	var errs []error
+	for _, s := range secretSlots(c) {
+		if s.source == nil || !s.missing() {
+			continue
+		}
+		msg := fmt.Sprintf("source %q: environment variable %s (%s) is not set", s.source.Name, s.env, s.envKey)
+		if s.env == "" {
+			msg = fmt.Sprintf("source %q: %s %s is missing or empty", s.source.Name, s.fileKey, s.file)
+		}
+		errs = append(errs, &Error{File: c.File, Line: s.source.Line, Msg: msg})
+	}
 	return errors.Join(errs...)
+}
+
+// FillMissingSecrets gives every named secret that has no value a
+// placeholder, so `validate --no-env` can build the providers and check
+// everything but the secrets themselves.
+func (c *Config) FillMissingSecrets(placeholder string) {
+	for _, s := range secretSlots(c) {
+		if s.missing() {
+			s.set(NewSecret(placeholder))
+		}
+	}
 }

@@ -30,6 +30,9 @@ that has the config but not the secrets.`,
 			if err != nil {
 				return err
 			}
+			if noEnv {
+				cfg.FillMissingSecrets("not-checked")
+			}
 			if _, err := providers.Build(cfg, providers.Deps{Logger: a.logger}); err != nil {
 				return fail(exitUsage, err)
 			}
