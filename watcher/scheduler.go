@@ -11,6 +11,11 @@ import (
 	"github.com/robfig/cron/v3"
 )
 
+// DefaultGrace is how long an in-flight poll may finish after a stop
+// signal. Service managers must wait longer before they kill the process
+// (deploy/ sets 30 s).
+const DefaultGrace = 20 * time.Second
+
 // Scheduler runs the engine as a daemon: every source on its own cron
 // schedule, the digest on its schedule, and outbox delivery on a short
 // timer. Jobs get the scheduler's context (cron gives none), a little
@@ -28,7 +33,7 @@ type Scheduler struct {
 	// never more than a tenth of the source's interval).
 	MaxJitter time.Duration
 	// Grace is how long an in-flight poll may finish after shutdown
-	// begins before it is abandoned (default 20 s).
+	// begins before it is abandoned (default DefaultGrace).
 	Grace time.Duration
 	// BackoffMax caps how long a failing source is skipped (default 6 h).
 	BackoffMax time.Duration
@@ -116,7 +121,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	}()
 	grace := s.Grace
 	if grace <= 0 {
-		grace = 20 * time.Second
+		grace = DefaultGrace
 	}
 	select {
 	case <-all:

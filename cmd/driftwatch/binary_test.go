@@ -86,11 +86,17 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// start runs the binary in the CLI's folder with its environment.
+// start runs the binary on the CLI's config, in its folder, with its
+// environment.
 func (c *cli) start(args ...string) *proc {
 	c.t.Helper()
-	full := append([]string{"-c", filepath.Join(c.dir, "driftwatch.toml")}, args...)
-	cmd := exec.Command(binary(c.t), full...)
+	return c.startArgs(append([]string{"-c", filepath.Join(c.dir, "driftwatch.toml")}, args...)...)
+}
+
+// startArgs runs the binary with exactly these arguments.
+func (c *cli) startArgs(args ...string) *proc {
+	c.t.Helper()
+	cmd := exec.Command(binary(c.t), args...)
 	cmd.Dir = c.dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + c.dir}
 	for k, v := range c.env {
@@ -109,10 +115,16 @@ func (c *cli) start(args ...string) *proc {
 	return p
 }
 
-// exec runs the binary to completion.
+// exec runs the binary on the CLI's config to completion.
 func (c *cli) exec(args ...string) result {
 	c.t.Helper()
-	p := c.start(args...)
+	return c.execArgs(append([]string{"-c", filepath.Join(c.dir, "driftwatch.toml")}, args...)...)
+}
+
+// execArgs runs the binary with exactly these arguments to completion.
+func (c *cli) execArgs(args ...string) result {
+	c.t.Helper()
+	p := c.startArgs(args...)
 	select {
 	case err := <-p.done:
 		p.done <- err

@@ -20,6 +20,10 @@ import (
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
+// serverShutdown bounds the HTTP server's shutdown after the scheduler
+// stopped; with watcher.DefaultGrace it is what a stop may take.
+const serverShutdown = 5 * time.Second
+
 func (a *app) runCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -83,7 +87,7 @@ func (a *app) daemon(ctx context.Context) error {
 	}()
 	a.logger.Info("serving /healthz and /metrics", "listen", ln.Addr().String())
 	defer func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), serverShutdown)
 		defer cancel()
 		srv.Shutdown(sctx)
 	}()
