@@ -271,7 +271,7 @@ func (p *Proxy) reset(w http.ResponseWriter, midBody bool) {
 		buf.Flush()
 	}
 	if tc, ok := conn.(*net.TCPConn); ok {
-		tc.SetLinger(0)
+		_ = tc.SetLinger(0) // best effort: a reset rather than a clean close
 	}
 	conn.Close()
 }

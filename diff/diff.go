@@ -202,14 +202,18 @@ func (d *differ) object(i, j int) (int, int, error) {
 				return 0, 0, err
 			}
 			d.emitAt(keyString(ka), Removed, a[va:e], nil)
-			i, endA, err = next(a, e, '}')
+			if i, endA, err = next(a, e, '}'); err != nil {
+				return 0, 0, err
+			}
 		case c > 0:
 			e, err := skipValue(b, vb)
 			if err != nil {
 				return 0, 0, err
 			}
 			d.emitAt(keyString(kb), Added, nil, b[vb:e])
-			j, endB, err = next(b, e, '}')
+			if j, endB, err = next(b, e, '}'); err != nil {
+				return 0, 0, err
+			}
 		default:
 			d.path = append(d.path, keyString(ka))
 			ei, ej, err := d.value(va, vb)
@@ -220,10 +224,9 @@ func (d *differ) object(i, j int) (int, int, error) {
 			if i, endA, err = next(a, ei, '}'); err != nil {
 				return 0, 0, err
 			}
-			j, endB, err = next(b, ej, '}')
-		}
-		if err != nil {
-			return 0, 0, err
+			if j, endB, err = next(b, ej, '}'); err != nil {
+				return 0, 0, err
+			}
 		}
 	}
 	return i, j, nil

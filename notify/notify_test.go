@@ -118,7 +118,7 @@ func TestRedactURL(t *testing.T) {
 	})
 	t.Run("NoSecretKeepsError", func(t *testing.T) {
 		err := errors.New("slack: channel_not_found")
-		if got := notify.RedactURL(err, secret); got != err {
+		if got := notify.RedactURL(err, secret); got != err { //nolint:errorlint // the very same value, not a wrapper
 			t.Errorf("got %v, want the same error", got)
 		}
 	})

@@ -55,7 +55,9 @@ func Build(cfg *config.Config, deps Deps) ([]*watcher.Runtime, error) {
 
 // Runtime builds one source's provider, rules and document options.
 func Runtime(cfg *config.Config, src *config.Source, deps Deps) (*watcher.Runtime, error) {
-	logger := deps.Logger.With("source", src.Name)
+	// The typed providers scope their logger with the source's name
+	// themselves; a second "source" key would be a duplicate in JSON logs.
+	logger := deps.Logger
 	exps := cfg.ExpectsFor(src.Name)
 	rt := &watcher.Runtime{
 		Source:  watcher.Source{Name: src.Name, Type: src.Type, Schedule: src.Schedule, Ignore: src.Ignore},
@@ -77,7 +79,7 @@ func Runtime(cfg *config.Config, src *config.Source, deps Deps) (*watcher.Runtim
 		for k, v := range src.Headers {
 			headers[k] = v.Reveal()
 		}
-		p, err := httpjson.New(httpjson.Config{Name: src.Name, URL: src.URL, Headers: headers, Redact: src.Redact}, deps.HTTP, logger)
+		p, err := httpjson.New(httpjson.Config{Name: src.Name, URL: src.URL, Headers: headers, Redact: src.Redact}, deps.HTTP, logger.With("source", src.Name))
 		if err != nil {
 			return nil, err
 		}

@@ -136,11 +136,3 @@ func findingByID(tb testing.TB, db *store.DB, id int64) watcher.Finding {
 	}
 	return fs[0]
 }
-
-func ids(fs []watcher.Finding) []int64 {
-	out := make([]int64, len(fs))
-	for i, f := range fs {
-		out[i] = f.ID
-	}
-	return out
-}

@@ -46,10 +46,12 @@ func AcquireLock(dbPath string) (*Lock, error) {
 		}
 		return nil, fmt.Errorf("store: lock %s: %w", path, err)
 	}
+	// Who holds the lock is a note for the next process's message; failing
+	// to write it does not weaken the lock.
 	host, _ := os.Hostname()
-	f.Truncate(0)
+	_ = f.Truncate(0)
 	fmt.Fprintf(f, "host %s, pid %d, since %s\n", host, os.Getpid(), time.Now().UTC().Format(time.RFC3339))
-	f.Sync()
+	_ = f.Sync()
 	return &Lock{f: f}, nil
 }
 
@@ -58,7 +60,7 @@ func (l *Lock) Release() error {
 	if l == nil || l.f == nil {
 		return nil
 	}
-	l.f.Truncate(0)
+	_ = l.f.Truncate(0) // the holder's note; the flock is what counts
 	err := syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
 	l.f.Close()
 	l.f = nil

@@ -23,9 +23,11 @@ func encodeBody(b []byte) (string, []byte) {
 	}
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
-	zw.Write(b)
-	zw.Close()
-	if buf.Len() > len(b)-len(b)/8 {
+	_, err := zw.Write(b)
+	if cerr := zw.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || buf.Len() > len(b)-len(b)/8 {
 		return "identity", b
 	}
 	return "gzip", buf.Bytes()

@@ -76,13 +76,6 @@ func parseTime(s string) time.Time {
 	return t.UTC()
 }
 
-func nullTime(t *time.Time) any {
-	if t == nil || t.IsZero() {
-		return nil
-	}
-	return formatTime(*t)
-}
-
 func scanTime(ns sql.NullString) *time.Time {
 	if !ns.Valid || ns.String == "" {
 		return nil

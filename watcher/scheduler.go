@@ -94,7 +94,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		e.Deliver(jobCtx)
 	}()
 	c.Start()
-	log.Info("daemon started", "sources", len(e.Sources), "digest", s.Digest)
+	// The daemon's own start, stop and reload are the caller's to log: a
+	// config reload runs a new schedule without the daemon stopping.
+	log.Debug("schedule started", "sources", len(e.Sources), "digest", s.Digest)
 
 	every := s.DeliverEvery
 	if every <= 0 {
@@ -111,7 +113,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		}
 	}
 
-	log.Info("stopping: no new polls; waiting for in-flight ones")
+	log.Debug("schedule stopping: no new polls; waiting for in-flight ones")
 	stopped := c.Stop()
 	all := make(chan struct{})
 	go func() {
@@ -133,7 +135,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		case <-time.After(5 * time.Second):
 		}
 	}
-	log.Info("daemon stopped")
+	log.Debug("schedule stopped")
 	return nil
 }
 

@@ -109,6 +109,11 @@ url = "`+up.URL+`"
 		_, body := get(t, base+"/healthz")
 		return strings.Contains(body, `"name": "status-page"`)
 	})
+	// A reload is logged as one, not as the daemon stopping and starting.
+	if logs := d.stderr.String(); strings.Count(logs, "daemon started") != 1 || strings.Contains(logs, "daemon stopped") ||
+		!strings.Contains(logs, "config reloaded") {
+		t.Errorf("reload logs:\n%s", logs)
+	}
 
 	// SIGTERM: a prompt, clean exit 0.
 	start := time.Now()
@@ -123,6 +128,9 @@ url = "`+up.URL+`"
 		t.Fatal("run did not stop after SIGTERM")
 	}
 	t.Logf("stopped %v after SIGTERM", time.Since(start).Round(time.Millisecond))
+	if logs := d.stderr.String(); !strings.Contains(logs, "stopping: no new polls") || !strings.HasSuffix(strings.TrimSpace(logs), `msg="daemon stopped"`) {
+		t.Errorf("stop logs:\n%s", logs)
+	}
 	if strings.Contains(d.stderr.String(), "database is locked") {
 		t.Fatalf("database is locked:\n%s", d.stderr.String())
 	}

@@ -169,6 +169,7 @@ func (a *app) setup() error {
 	case "text":
 		a.logger = slog.New(redact.Handler(slog.NewTextHandler(a.env.Stderr, opts), a.scrub))
 	case "json":
+		opts.ReplaceAttr = jsonAttr
 		a.logger = slog.New(redact.Handler(slog.NewJSONHandler(a.env.Stderr, opts), a.scrub))
 	default:
 		return failf(exitUsage, "--log-format %q: want text or json", a.logFormat)

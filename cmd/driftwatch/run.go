@@ -53,7 +53,11 @@ func (a *app) daemon(ctx context.Context) error {
 	if err != nil {
 		return fail(exitUsage, err)
 	}
-	defer lock.Release()
+	defer func() {
+		if err := lock.Release(); err != nil {
+			a.logger.Warn("releasing the store lock", "error", err.Error())
+		}
+	}()
 	db, err := a.openStore(ctx, cfg, store.Create)
 	if err != nil {
 		return err
@@ -89,12 +93,15 @@ func (a *app) daemon(ctx context.Context) error {
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), serverShutdown)
 		defer cancel()
-		srv.Shutdown(sctx)
+		if err := srv.Shutdown(sctx); err != nil {
+			a.logger.Warn("server shutdown", "error", err.Error())
+		}
 	}()
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	a.logger.Info("daemon started", "version", b.Version, "sources", len(cfg.Sources), "store", cfg.StorePath())
 	for {
 		e, err := a.engine(cfg, db, a.stdout())
 		if err != nil {
@@ -112,12 +119,18 @@ func (a *app) daemon(ctx context.Context) error {
 		go func() { done <- sched.Run(runCtx) }()
 
 		next, stop, err := a.wait(ctx, cfg, hup, done)
+		if stop && err == nil {
+			a.logger.Info("stopping: no new polls; waiting for in-flight ones", "grace", watcher.DefaultGrace)
+		}
 		cancel()
 		if err != nil { // the scheduler itself gave up
 			return fail(exitUsage, err)
 		}
-		<-done // the in-flight cycle finished or was abandoned
+		if err := <-done; err != nil { // the in-flight cycle finished or was abandoned
+			a.logger.Error("schedule", "error", err.Error())
+		}
 		if stop {
+			a.logger.Info("daemon stopped")
 			return nil
 		}
 		cfg = next

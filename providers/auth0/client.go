@@ -154,7 +154,7 @@ func (s *session) get(ctx context.Context, path string, q url.Values) (any, erro
 		}
 		v, err := diff.Decode(body)
 		if err != nil {
-			return nil, fmt.Errorf("GET %s: invalid JSON (%v): %s", target, err, polite.Snippet(body, 80))
+			return nil, fmt.Errorf("GET %s: invalid JSON (%w): %s", target, err, polite.Snippet(body, 80))
 		}
 		// Secrets go before anything else touches the data.
 		return secure(v), nil

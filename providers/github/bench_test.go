@@ -2,7 +2,6 @@ package github_test
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
 	"testing"
 	"time"
@@ -30,7 +29,7 @@ func BenchmarkFetch(b *testing.B) {
 	g := providertest.NewGitHub("acme/auth-sdk", rels...)
 	defer g.Close()
 	p, err := github.New(github.Config{Repo: "acme/auth-sdk", Deployed: "1.0.0", APIURL: g.URL(), Token: "t"},
-		nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,6 +4,7 @@ package httpjson
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -109,7 +110,7 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 		if ct == "" {
 			ct = "no content type"
 		}
-		return nil, fmt.Errorf("http_json: GET %s: response is not a whole JSON document (%s): %v; starts %q",
+		return nil, fmt.Errorf("http_json: GET %s: response is not a whole JSON document (%s): %w; starts %q",
 			safe, ct, err, polite.Snippet(body, 60))
 	}
 	if doc == nil {
@@ -124,7 +125,8 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 // unwrapURLError drops the *url.Error wrapper, whose text repeats the full
 // URL (query included).
 func unwrapURLError(err error) error {
-	if ue, ok := err.(*url.Error); ok {
+	var ue *url.Error
+	if errors.As(err, &ue) {
 		return ue.Err
 	}
 	return err
