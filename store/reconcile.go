@@ -110,7 +110,7 @@ func (r *reconciler) notice(ctx context.Context, kind watcher.NoticeKind, id int
 	if err != nil {
 		return fmt.Errorf("notice for finding %d: %w", id, err)
 	}
-	if f.Severity < r.policy.MinSeverity {
+	if r.policy.Quiet || f.Severity < r.policy.MinSeverity {
 		return nil
 	}
 	payload, err := json.Marshal(noticePayload{Finding: toRecord(&f)})

@@ -92,11 +92,17 @@ func (e *Engine) typeOf(ctx context.Context, name string) string {
 }
 
 // digestChanges diffs the snapshot before the period against the last one
-// in it; a source first seen in the period has no changes to tell.
+// in it. A source first seen in the period has a baseline, which is no
+// change: what moved is what followed it.
 func (e *Engine) digestChanges(ctx context.Context, ds *DigestSource, first, last SnapshotInfo) error {
 	base, err := e.Store.PreviousSnapshot(ctx, ds.Name, first.ID)
 	if errors.Is(err, ErrNotFound) {
-		return nil
+		ds.Baseline = true
+		ds.Snapshots--
+		if first.ID == last.ID {
+			return nil
+		}
+		base, err = e.Store.Snapshot(ctx, ds.Name, first.ID)
 	}
 	if err != nil {
 		return err

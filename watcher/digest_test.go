@@ -155,6 +155,29 @@ func TestBuildDigest(t *testing.T) {
 		t.Errorf("still open = %s, want a", got)
 	}
 
+	// A period holding the baselines: sources began to be watched; only
+	// what followed a baseline moved.
+	t.Run("Baselines", func(t *testing.T) {
+		d, err := e.BuildDigest(context.Background(), t0.Add(-time.Hour), t0.Add(36*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := map[string]watcher.DigestSource{}
+		for _, s := range d.Sources {
+			by[s.Name] = s
+		}
+		q, db, cl := by["quiet"], by["db"], by["changelog"]
+		if !q.Baseline || q.Snapshots != 0 || q.Moved() || q.Empty() {
+			t.Errorf("quiet, only its baseline: %+v, moved %v", q, q.Moved())
+		}
+		if !cl.Baseline || cl.Moved() {
+			t.Errorf("changelog, only its baseline in the period: %+v", cl)
+		}
+		if !db.Baseline || db.Snapshots != 1 || !db.Moved() || db.ChangesTotal != 17 {
+			t.Errorf("db, a baseline then a change: baseline %v, %d snapshots, %d changes", db.Baseline, db.Snapshots, db.ChangesTotal)
+		}
+	})
+
 	t.Run("Empty", func(t *testing.T) {
 		d, err := e.BuildDigest(context.Background(), t0.Add(-72*time.Hour), t0.Add(-24*time.Hour))
 		if err != nil || !d.Empty() || len(d.Sources) != 0 {

@@ -76,8 +76,12 @@ type Engine struct {
 	Store    Store
 	Notifier Notifier // nil: notices stay in the outbox
 	Policy   NoticePolicy
-	Logger   *slog.Logger
-	Observer Observer // may be nil
+	// QuietBaseline records the findings judged on a source's first
+	// snapshot without notices: a first `poll --no-notify` sets up a
+	// source without queueing its initial state for the team.
+	QuietBaseline bool
+	Logger        *slog.Logger
+	Observer      Observer // may be nil
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Concurrency bounds the sources fetched at once (default 4).
@@ -343,6 +347,9 @@ func (e *Engine) pollSource(ctx context.Context, rt *Runtime, poll string, peers
 	commit := &Commit{Source: name, Type: rt.Source.Type, At: now, Fetch: res.State, Snapshot: snap,
 		BaseHash: st.LastHash, Policy: e.Policy, Group: poll + "/" + name}
 	commit.Fetch.Last = nil
+	if baseline && e.QuietBaseline {
+		commit.Policy.Quiet = true
+	}
 	// The key names the document judged too: a snapshot stored while a rule
 	// panicked was never judged, and is judged at the next poll as the
 	// change it was.

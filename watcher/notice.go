@@ -87,6 +87,8 @@ type NoticePolicy struct {
 	MinSeverity Severity
 	// SendResolved: a resolved finding is noticed once more.
 	SendResolved bool
+	// Quiet records findings without notices.
+	Quiet bool
 }
 
 // Digest summarises a period of upstream changes and findings.
@@ -110,8 +112,12 @@ func (d *Digest) Empty() bool {
 type DigestSource struct {
 	Name string
 	Type string
-	// Snapshots is how many new snapshots were stored in the period.
+	// Snapshots is how many snapshots were stored in the period that
+	// changed the document; a baseline is not one of them.
 	Snapshots int
+	// Baseline is set when the source's first snapshot was stored in the
+	// period: it began to be watched, which is not a change upstream.
+	Baseline bool
 	// New lists what appeared: releases of a releases source, entries of a
 	// feed. Their text is untrusted upstream text.
 	New []DigestItem
@@ -128,8 +134,13 @@ type DigestSource struct {
 
 // Empty reports whether the source had nothing to report.
 func (s *DigestSource) Empty() bool {
-	return s.Snapshots == 0 && len(s.New) == 0 && s.ChangesTotal == 0 &&
-		len(s.Opened) == 0 && len(s.Resolved) == 0 && len(s.StillOpen) == 0
+	return !s.Moved() && !s.Baseline && len(s.Opened) == 0 && len(s.Resolved) == 0 && len(s.StillOpen) == 0
+}
+
+// Moved reports whether the upstream changed in the period: a baseline or
+// findings alone are not a move.
+func (s *DigestSource) Moved() bool {
+	return s.Snapshots > 0 || len(s.New) > 0 || s.ChangesTotal > 0
 }
 
 // DigestItem is one new release or feed entry.

@@ -12,13 +12,18 @@ import (
 
 func (a *app) pollCommand() *cobra.Command {
 	var sources []string
-	var noNotify bool
+	var noNotify, queue bool
 	cmd := &cobra.Command{
 		Use:   "poll",
 		Short: "Run one cycle now: fetch, store, diff, judge, notify",
 		Long: `Fetch each source (or each named one), store its snapshot if it changed, diff
 it against the previous one, judge the changes into findings, then deliver
 pending notices (to Slack, or to stdout without [notify.slack]).
+
+--no-notify queues the notices for the next delivering command instead; on a
+source's first snapshot it queues none (its findings are recorded, and check
+and findings show them), so setting a source up does not page the team about
+its initial state. --queue queues those too.
 
 Exit status: 0 when every source was fetched (whatever Slack did), 1 when at
 least one source failed (the others are still processed and stored), 2 on a
@@ -46,6 +51,7 @@ usage, config or store error.`,
 			}
 			if noNotify {
 				e.Notifier = nil
+				e.QuietBaseline = !queue
 			}
 			if _, err := e.RetireRemoved(cmd.Context()); err != nil {
 				return fail(exitUsage, err)
@@ -79,6 +85,7 @@ usage, config or store error.`,
 		},
 	}
 	cmd.Flags().StringArrayVar(&sources, "source", nil, "poll only this source (repeatable)")
-	cmd.Flags().BoolVar(&noNotify, "no-notify", false, "queue notices for the next delivering command instead of sending them")
+	cmd.Flags().BoolVar(&noNotify, "no-notify", false, "queue notices for the next delivering command instead of sending them; a source's first snapshot queues none")
+	cmd.Flags().BoolVar(&queue, "queue", false, "with --no-notify, queue the notices of a source's first snapshot too")
 	return cmd
 }

@@ -172,3 +172,33 @@ url = "`+up.URL+`"
 		t.Fatal("run did not stop on SIGTERM")
 	}
 }
+
+// TestNoNotifyBaseline: a first `poll --no-notify` records the baseline's
+// findings without queueing notices; --queue queues them; later changes
+// are queued as before.
+func TestNoNotifyBaseline(t *testing.T) {
+	up := newUpstream(t, `{"plan":{"allowed_origins":[]},"metrics":{"cpu_percent":97}}`)
+	c := newCLI(t, judgedConfig(up.URL))
+	if r := c.mustRun(0, "poll", "--no-notify"); r.stdout != "" {
+		t.Fatalf("--no-notify printed notices:\n%s", r.stdout)
+	}
+	if fs := decode[findingsJSON](t, c.mustRun(0, "findings", "--format", "json").stdout).Findings; len(fs) != 2 {
+		t.Fatalf("baseline findings = %d, want 2 (threshold and expectation)", len(fs))
+	}
+	if r := c.mustRun(0, "poll"); strings.Contains(r.stdout, "cpu_percent") || strings.Contains(r.stdout, "app.acme.com") {
+		t.Errorf("the baseline's notices were queued:\n%s", r.stdout)
+	}
+	// A change after the baseline is queued by --no-notify and delivered later.
+	up.set(200, "application/json", `{"plan":{"allowed_origins":[]},"metrics":{"cpu_percent":40}}`)
+	c.mustRun(0, "poll", "--no-notify")
+	if r := c.mustRun(0, "poll"); !strings.Contains(r.stdout, "cpu_percent") {
+		t.Errorf("the resolved threshold was not queued:\n%s", r.stdout)
+	}
+
+	q := newCLI(t, judgedConfig(up.URL))
+	up.set(200, "application/json", `{"plan":{"allowed_origins":[]},"metrics":{"cpu_percent":40}}`)
+	q.mustRun(0, "poll", "--no-notify", "--queue")
+	if r := q.mustRun(0, "poll"); !strings.Contains(r.stdout, "app.acme.com") {
+		t.Errorf("--queue did not queue the baseline's notice:\n%s", r.stdout)
+	}
+}

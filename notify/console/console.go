@@ -198,7 +198,11 @@ func FormatDigest(w io.Writer, d *watcher.Digest) error {
 }
 
 func writeSource(w *bufio.Writer, s *watcher.DigestSource) {
-	fmt.Fprintf(w, "\n%s (%s): %d new snapshot(s)\n", notify.OneLine(s.Name), orDash(notify.OneLine(s.Type)), s.Snapshots)
+	fmt.Fprintf(w, "\n%s (%s): %d new snapshot(s)", notify.OneLine(s.Name), orDash(notify.OneLine(s.Type)), s.Snapshots)
+	if s.Baseline {
+		fmt.Fprint(w, " after its first (baseline)")
+	}
+	fmt.Fprintln(w)
 	if len(s.New) > 0 {
 		fmt.Fprintln(w, "  new releases/entries:")
 		for _, it := range s.New {

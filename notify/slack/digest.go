@@ -36,9 +36,12 @@ func RenderDigest(d *watcher.Digest, opts ...Options) []Message {
 	}
 	var units [][]slackgo.Block
 	var quiet []string
-	opened, resolved, open := 0, 0, 0
+	opened, resolved, open, moved := 0, 0, 0, 0
 	for i := range d.Sources {
 		s := &d.Sources[i]
+		if s.Moved() {
+			moved++
+		}
 		opened += len(s.Opened)
 		resolved += len(s.Resolved)
 		open += len(s.Opened) + len(s.StillOpen)
@@ -49,7 +52,7 @@ func RenderDigest(d *watcher.Digest, opts ...Options) []Message {
 		units = append(units, digestSource(s, o))
 	}
 	summary := fmt.Sprintf("%s moved · %s · %d resolved · %d open in all",
-		plural(len(units), "source"), plural(opened, "new finding"), resolved, open)
+		plural(moved, "source"), plural(opened, "new finding"), resolved, open)
 	if len(quiet) > 0 {
 		units = append(units, []slackgo.Block{contextBlock("No changes: " + notify.EscapeCap(strings.Join(quiet, ", "), 1000))})
 	}
@@ -103,6 +106,9 @@ func digestSource(s *watcher.DigestSource, o Options) []slackgo.Block {
 	head := "*" + name + "*"
 	if s.Type != "" {
 		head += " (" + line(s.Type, 40) + ")"
+	}
+	if s.Baseline {
+		head += " · first snapshot (baseline)"
 	}
 	if s.Snapshots > 0 {
 		head += " · " + plural(s.Snapshots, "new snapshot")
