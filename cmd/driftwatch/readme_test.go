@@ -42,10 +42,13 @@ func readmeCommands(t *testing.T) []string {
 }
 
 // words splits a command line as a shell would, for the simple quoting
-// the README uses; what follows || is not part of the command.
+// the README uses; what follows || or a > redirection is not part of the
+// command.
 func words(line string) []string {
-	if i := strings.Index(line, " || "); i >= 0 {
-		line = line[:i]
+	for _, sep := range []string{" || ", " > "} {
+		if i := strings.Index(line, sep); i >= 0 {
+			line = line[:i]
+		}
 	}
 	var out []string
 	var cur strings.Builder
@@ -135,6 +138,8 @@ api_url = "`+gh.URL()+`"
 			continue
 		case len(w) >= 3 && w[0] == "go" && w[1] == "run" && w[2] == "./cmd/driftwatch":
 			w = append([]string{"driftwatch"}, w[3:]...)
+		case w[0] == "./driftwatch": // the binary just built
+			w[0] = "driftwatch"
 		case w[0] != "driftwatch":
 			t.Errorf("README command %q: not handled by this test", line)
 			continue
