@@ -91,6 +91,9 @@ func unchangedFleet(tb testing.TB, typ string, n int) (*bench.Conditional, strin
 // writes each source's fetch status and nothing else: no snapshot, no
 // finding, no notice.
 func TestUnchangedPollCost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("polls a fleet of 40 sources three times; skipped with -short")
+	}
 	for _, typ := range []string{"http_json", "github_releases"} {
 		t.Run(typ, func(t *testing.T) {
 			const n = 40

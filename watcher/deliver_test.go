@@ -208,19 +208,23 @@ func TestDeliverBacksOffExponentiallyToFiveMinutes(t *testing.T) {
 }
 
 // TestDeliverRetryAfterOneSecond is the realistic case: Slack answers 429
-// with Retry-After: 1, and a delivery a moment later posts the notice.
+// with Retry-After: 1, and a delivery once the wait is over (the first
+// backoff, 1 to 4 s with its jitter, when longer) posts the notice.
 func TestDeliverRetryAfterOneSecond(t *testing.T) {
-	e, _, sim, _ := slackEngineAt(t, nil, 2)
+	clk := newClock(t0)
+	e, _, sim, _ := slackEngineAt(t, clk.Now, 2)
 	sim.Next(http.StatusTooManyRequests, "1")
 	if rep := e.Deliver(context.Background()); rep.Failed != 2 {
 		t.Fatalf("first attempt: %+v", rep)
 	}
+	clk.Add(900 * time.Millisecond)
 	if rep := e.Deliver(context.Background()); rep.Sent+rep.Failed != 0 {
-		t.Fatalf("retried at once: %+v", rep)
+		t.Fatalf("retried before Retry-After: %+v", rep)
 	}
-	eventually(t, 10*time.Second, "the notice delivered after Retry-After", func() bool {
-		return e.Deliver(context.Background()).Sent == 2
-	})
+	clk.Add(3100 * time.Millisecond)
+	if rep := e.Deliver(context.Background()); rep.Sent != 2 {
+		t.Fatalf("4 s later: %+v, want the notice delivered", rep)
+	}
 	if got := len(sim.Received()); got != 2 {
 		t.Errorf("requests = %d, want the 429 and one post", got)
 	}

@@ -113,7 +113,17 @@ func countedReal(t *testing.T, up *upstream, name, schedule string) (*watcher.Ru
 	return rt, c
 }
 
+// cronTicks marks a test that waits on real cron ticks (robfig/cron has no
+// clock to inject): -short skips it.
+func cronTicks(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("waits on real cron ticks; skipped with -short")
+	}
+}
+
 func TestSchedulerPollsAtStartAndOnSchedule(t *testing.T) {
+	cronTicks(t)
 	t.Parallel()
 	db, up := openStore(t), newUpstream(t)
 	var rts []*watcher.Runtime
@@ -145,6 +155,7 @@ func TestSchedulerPollsAtStartAndOnSchedule(t *testing.T) {
 }
 
 func TestSchedulerKeepsPollingAPanickingProvider(t *testing.T) {
+	cronTicks(t)
 	t.Parallel()
 	db, lb := openStore(t), &logBuffer{}
 	rt, c := countedSource("boom", "@every 1s", func(context.Context, watcher.FetchState, int) (*watcher.Result, error) { panic("provider bug") })
@@ -175,6 +186,7 @@ func (p *panicky) Delivered(int, int, int) {}
 // TestSchedulerRecoversInsideTheSkipGuard: a panic escaping a job is
 // recovered inside SkipIfStillRunning, so the job still runs on later ticks.
 func TestSchedulerRecoversInsideTheSkipGuard(t *testing.T) {
+	cronTicks(t)
 	t.Parallel()
 	lb := &logBuffer{}
 	up := newUpstream(t)
@@ -193,6 +205,7 @@ func TestSchedulerRecoversInsideTheSkipGuard(t *testing.T) {
 // scheduler avoids: with Recover outside SkipIfStillRunning, a panicking
 // job never frees its slot and is skipped forever.
 func TestCronRecoverOutermostSkipsForever(t *testing.T) {
+	cronTicks(t)
 	t.Parallel()
 	logger := cron.DiscardLogger
 	var inner, outer atomic.Int32
@@ -212,6 +225,7 @@ func TestCronRecoverOutermostSkipsForever(t *testing.T) {
 }
 
 func TestSchedulerSkipsASlowPoll(t *testing.T) {
+	cronTicks(t)
 	t.Parallel()
 	lb := &logBuffer{}
 	up := newUpstream(t)
@@ -242,6 +256,7 @@ func TestSchedulerSkipsASlowPoll(t *testing.T) {
 }
 
 func TestSchedulerBacksOffAndResets(t *testing.T) {
+	cronTicks(t)
 	t.Parallel()
 	db, up, lb := openStore(t), newUpstream(t), &logBuffer{}
 	up.fail("flaky", http.StatusServiceUnavailable)
@@ -294,6 +309,7 @@ func TestSchedulerJitterIsBounded(t *testing.T) {
 }
 
 func TestSchedulerPostsTheDigest(t *testing.T) {
+	cronTicks(t)
 	t.Parallel()
 	db, up, sim := openStore(t), newUpstream(t), providertest.NewSlack()
 	t.Cleanup(sim.Close)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestSchedulerShutdown(t *testing.T) {
+	cronTicks(t)
 	t.Run("FinishesInFlightPoll", func(t *testing.T) {
 		t.Parallel()
 		db, up := openStore(t), newUpstream(t)

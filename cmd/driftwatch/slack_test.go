@@ -87,6 +87,9 @@ func TestSlackNoticeOnce(t *testing.T) {
 }
 
 func TestSlackDownThenBack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out a real Retry-After between commands; skipped with -short")
+	}
 	slack := providertest.NewSlack()
 	defer slack.Close()
 	up := newUpstream(t, metricsDoc(3, 10))
