@@ -160,7 +160,7 @@ func splitNumber(s string) (m mantissa, exp int64, neg bool, ok bool) {
 		x, err := strconv.ParseInt(e, 10, 64)
 		if err != nil {
 			var ne *strconv.NumError
-			if !errors.As(err, &ne) || ne.Err != strconv.ErrRange {
+			if !errors.As(err, &ne) || !errors.Is(ne.Err, strconv.ErrRange) {
 				return m, 0, false, false
 			}
 			x = math.MaxInt32

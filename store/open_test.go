@@ -136,7 +136,7 @@ func TestExplainGivesBareSQLiteCodesWords(t *testing.T) {
 		t.Errorf("Explain = %q, want the code and words", got)
 	}
 	plain := errors.New("plain")
-	if store.Explain(plain) != plain {
+	if store.Explain(plain) != plain { //nolint:errorlint // the very same value, not a wrapper
 		t.Error("Explain changed an error that is not SQLite's")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -66,6 +67,7 @@ func TestAction(t *testing.T) {
 		t.Fatal(err)
 	}
 	input := regexp.MustCompile(`^\$\{\{ inputs\.([a-z-]+) \}\}$`)
+	extraEnv := []string{}
 	runStep := func(inputs map[string]string) (result, string, string) {
 		t.Helper()
 		summary, output := filepath.Join(temp, "summary.md"), filepath.Join(temp, "output")
@@ -73,7 +75,7 @@ func TestAction(t *testing.T) {
 		os.WriteFile(output, nil, 0o600)
 		cmd := exec.Command(bash, "-e", "-c", check)
 		cmd.Dir = c.dir
-		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "RUNNER_TEMP=" + temp, "GITHUB_STEP_SUMMARY=" + summary, "GITHUB_OUTPUT=" + output}
+		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "RUNNER_TEMP=" + temp, "GITHUB_STEP_SUMMARY=" + summary, "GITHUB_OUTPUT=" + output}, extraEnv...)
 		for k, v := range checkEnv {
 			m := input.FindStringSubmatch(v)
 			if m == nil {
@@ -112,5 +114,23 @@ func TestAction(t *testing.T) {
 	r, _, out = runStep(map[string]string{"config": "missing.toml"})
 	if r.code != 2 || out != "" || !strings.Contains(r.stderr, "config file not found") {
 		t.Errorf("missing config: exit %d, output %q\n%s", r.code, out, r.stderr)
+	}
+
+	// With server: the runner has no config or store, only the daemon's URL
+	// and its read token.
+	addr := freeAddr(t)
+	c.writeConfig(judgedConfig(up.URL) + "\n[server]\nlisten = \"" + addr + "\"\napi_token_env = \"DW_READ_TOKEN\"\n")
+	c.env["DW_READ_TOKEN"] = "read-0123456789abcdef"
+	c.start("run")
+	eventually(t, 15*time.Second, "the daemon's API", func() bool {
+		code, _ := getWithToken(t, "http://"+addr+"/api/v1/check", c.env["DW_READ_TOKEN"])
+		return code == 200
+	})
+	extraEnv = []string{"DRIFTWATCH_TOKEN=" + c.env["DW_READ_TOKEN"]}
+	runner := t.TempDir()
+	c.dir = runner // the step runs in an empty folder
+	r, summary, out = runStep(map[string]string{"server": "http://" + addr, "fail-on": "warning"})
+	if r.code != 1 || !strings.Contains(summary, "| breaking | orders-db |") || out != "status=fail\n" {
+		t.Fatalf("check --server: exit %d\nsummary:\n%s\noutput: %q\n%s", r.code, summary, out, r.stderr)
 	}
 }

@@ -170,7 +170,7 @@ note = "login redirect of the web app"
 			t.Errorf("index lacks the %s group", cat)
 		}
 	}
-	shoot(t, ctx, "web-findings.png")
+	shoot(ctx, t, "web-findings.png")
 
 	must(chromedp.Do(ctx, chromedp.Navigate(base+"/findings/"+itoa(release.ID)), chromedp.WaitVisible(chromedp.CSS("table.diff"))))
 	diffRows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("table.diff tbody tr").length`))
@@ -192,7 +192,7 @@ note = "login redirect of the web app"
 	if strings.Contains(title, "pwned") || scripts != 0 {
 		t.Errorf("upstream markup ran or became a script element: title %q, %d script elements", title, scripts)
 	}
-	shoot(t, ctx, "web-finding.png")
+	shoot(ctx, t, "web-finding.png")
 
 	// A source page: status, snapshots, each diff.
 	must(chromedp.Do(ctx, chromedp.Navigate(base+"/sources/orders-db"), chromedp.WaitVisible(chromedp.CSS("details.snapdiff"))))
@@ -201,12 +201,12 @@ note = "login redirect of the web app"
 	if snaps != 1 {
 		t.Fatalf("source page shows %d diffs, want 1", snaps)
 	}
-	shoot(t, ctx, "web-source.png")
+	shoot(ctx, t, "web-source.png")
 }
 
 // shoot saves a full-page screenshot when DRIFTWATCH_SCREENSHOTS names a
 // folder.
-func shoot(t *testing.T, ctx context.Context, name string) {
+func shoot(ctx context.Context, t *testing.T, name string) {
 	dir := os.Getenv("DRIFTWATCH_SCREENSHOTS")
 	if dir == "" {
 		return

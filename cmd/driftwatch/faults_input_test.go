@@ -206,8 +206,7 @@ func TestSourceTimeoutBoundsAWholePoll(t *testing.T) {
 	if !strings.Contains(r.stderr, "the fetch took longer than the source's timeout of 100ms") {
 		t.Errorf("stderr = %q", r.stderr)
 	}
-	var h historyJSON
-	h = decode[historyJSON](t, c.mustRun(0, "history", "orders-db", "--format", "json").stdout)
+	h := decode[historyJSON](t, c.mustRun(0, "history", "orders-db", "--format", "json").stdout)
 	if len(h.Snapshots) != 0 {
 		t.Errorf("a timed-out poll stored %d snapshots", len(h.Snapshots))
 	}

@@ -284,9 +284,10 @@ func ownerKind(hits []hit) string {
 			return ""
 		}
 		k := segs[0]
-		if k == "tenant" {
+		switch k {
+		case "tenant":
 			k = "tenant settings"
-		} else if k == "resource_servers" {
+		case "resource_servers":
 			k = "APIs"
 		}
 		if kind != "" && kind != k {

@@ -150,7 +150,7 @@ func removal(plain, low, subj string, dependency bool) (string, int) {
 		return "", -1
 	}
 	var term, object string
-	at := -1
+	var at int
 	if loc := reRemoveVerb.FindStringIndex(subj); loc != nil {
 		term, object = subj[loc[0]:loc[1]], subj[loc[1]:]
 		at = strings.Index(plain, term)

@@ -75,9 +75,7 @@ func bare(t string) string {
 // "a1b2c3d".
 func isRef(s string) bool {
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "PR "), "\\")
-	if strings.HasPrefix(s, "#") {
-		s = s[1:]
-	}
+	s = strings.TrimPrefix(s, "#")
 	if s == "" {
 		return false
 	}
