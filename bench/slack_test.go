@@ -50,7 +50,7 @@ func slackBehind(t *testing.T) (*providertest.Slack, *bench.Proxy, *slack.Notifi
 	}
 	p := newProxy(t, hook.Scheme+"://"+hook.Host)
 	p.TrickleEvery = 20 * time.Millisecond
-	n, err := slack.New(slack.Config{WebhookURL: p.URL() + hook.Path}, polite.NewClient(nil, time.Second), nil)
+	n, err := slack.New(slack.Config{WebhookURL: p.URL() + hook.Path, Timeout: time.Second}, polite.NewClient(nil, time.Second), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
