@@ -177,12 +177,7 @@ api_url = "`+gh.URL()+`"
 		t.Fatalf("check --lockfile (v4, old callbacks): exit %d, want 1 naming the client\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 	js := c.exec("check", "--source", "nextjs-auth0", "--lockfile", "package-lock.json", "--format", "json")
-	var res struct {
-		Status   string `json:"status"`
-		Findings []findingJSON
-		Deployed []api.DeployedVersion `json:"deployed"`
-	}
-	res = decode[struct {
+	res := decode[struct {
 		Status   string `json:"status"`
 		Findings []findingJSON
 		Deployed []api.DeployedVersion `json:"deployed"`
