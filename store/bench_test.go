@@ -142,7 +142,7 @@ func BenchmarkClaimNotices(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
-				ns, err := db.ClaimNotices(ctx, "bench", t0, time.Minute, 50)
+				ns, err := db.ClaimNotices(ctx, "", "bench", t0, time.Minute, 50)
 				if err != nil || len(ns) != pending {
 					b.Fatalf("claimed %d, %v; want %d", len(ns), err, pending)
 				}

@@ -34,7 +34,7 @@ func TestClaimTakesAFindingsPendingNoticesTogether(t *testing.T) {
 	enqueueAbout(t, db, 1, watcher.NoticeOpened, t0) // id 1
 	enqueueAbout(t, db, 2, watcher.NoticeOpened, t0) // id 2
 	enqueueAbout(t, db, 0, watcher.NoticeDigest, t0) // id 3
-	first, err := db.ClaimNotices(ctx, "a", t0, time.Minute, 3)
+	first, err := db.ClaimNotices(ctx, "", "a", t0, time.Minute, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestClaimTakesAFindingsPendingNoticesTogether(t *testing.T) {
 	enqueueAbout(t, db, 0, watcher.NoticeDigest, t0.Add(24*time.Hour))  // id 5
 	// At t0+1m only the resolution of finding 1 is due, yet the claim
 	// takes its opening too.
-	got, err := db.ClaimNotices(ctx, "b", t0.Add(time.Minute), time.Minute, 10)
+	got, err := db.ClaimNotices(ctx, "", "b", t0.Add(time.Minute), time.Minute, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestClaimTakesAFindingsPendingNoticesTogether(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A day later the newer digest is due: the older one comes along.
-	got, err = db.ClaimNotices(ctx, "c", t0.Add(24*time.Hour), time.Minute, 10)
+	got, err = db.ClaimNotices(ctx, "", "c", t0.Add(24*time.Hour), time.Minute, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,12 +80,12 @@ func TestClaimLeavesAFindingAnotherDelivererHolds(t *testing.T) {
 	db, _ := mustOpen(t)
 	ctx := context.Background()
 	enqueueAbout(t, db, 1, watcher.NoticeOpened, t0) // id 1
-	if got, err := db.ClaimNotices(ctx, "a", t0, time.Minute, 10); err != nil || len(got) != 1 {
+	if got, err := db.ClaimNotices(ctx, "", "a", t0, time.Minute, 10); err != nil || len(got) != 1 {
 		t.Fatalf("claim a = %v, %v", noticeIDs(got), err)
 	}
 	enqueueAbout(t, db, 1, watcher.NoticeResolved, t0.Add(10*time.Second)) // id 2
 	enqueueAbout(t, db, 9, watcher.NoticeOpened, t0.Add(10*time.Second))   // id 3
-	got, err := db.ClaimNotices(ctx, "b", t0.Add(20*time.Second), time.Minute, 10)
+	got, err := db.ClaimNotices(ctx, "", "b", t0.Add(20*time.Second), time.Minute, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestStartAttemptChecksTheClaim(t *testing.T) {
 	db, _ := mustOpen(t)
 	ctx := context.Background()
 	enqueueNotices(t, db, 3)
-	a, err := db.ClaimNotices(ctx, "a", t0, time.Minute, 10)
+	a, err := db.ClaimNotices(ctx, "", "a", t0, time.Minute, 10)
 	if err != nil || len(a) != 3 {
 		t.Fatalf("claim = %v, %v", noticeIDs(a), err)
 	}
@@ -111,12 +111,12 @@ func TestStartAttemptChecksTheClaim(t *testing.T) {
 		t.Fatalf("StartAttempt by the holder = %v, %v", ok, err)
 	}
 	// The renewal covers all of a's claims: nothing is free at t0+61s.
-	if got, _ := db.ClaimNotices(ctx, "b", t0.Add(61*time.Second), time.Minute, 10); len(got) != 0 {
+	if got, _ := db.ClaimNotices(ctx, "", "b", t0.Add(61*time.Second), time.Minute, 10); len(got) != 0 {
 		t.Errorf("claim after a renewed = %v, want none", noticeIDs(got))
 	}
 	// a stalls past the renewed lease; b takes over.
 	late := at.Add(time.Minute + time.Second)
-	b, err := db.ClaimNotices(ctx, "b", late, time.Minute, 10)
+	b, err := db.ClaimNotices(ctx, "", "b", late, time.Minute, 10)
 	if err != nil || len(b) != 3 {
 		t.Fatalf("claim after a's lease = %v, %v", noticeIDs(b), err)
 	}
@@ -133,7 +133,7 @@ func TestStartAttemptChecksTheClaim(t *testing.T) {
 	if err := db.ReleaseNotices(ctx, "a", noticeIDs(a), late); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := db.ClaimNotices(ctx, "c", late, time.Minute, 10); len(got) != 0 {
+	if got, _ := db.ClaimNotices(ctx, "", "c", late, time.Minute, 10); len(got) != 0 {
 		t.Errorf("claim after a's stale release = %v, want none", noticeIDs(got))
 	}
 }
@@ -147,7 +147,7 @@ func TestAttemptStartKeptUntilSent(t *testing.T) {
 	enqueueNotices(t, db, 1)
 	claim := func(at time.Time) watcher.Notice {
 		t.Helper()
-		ns, err := db.ClaimNotices(ctx, "a", at, time.Minute, 10)
+		ns, err := db.ClaimNotices(ctx, "", "a", at, time.Minute, 10)
 		if err != nil || len(ns) != 1 {
 			t.Fatalf("claim at %v = %v, %v", at, noticeIDs(ns), err)
 		}
@@ -188,7 +188,7 @@ func TestAttemptStartKeptUntilSent(t *testing.T) {
 	if err := db.NoticesSent(ctx, []int64{n.ID}, t0.Add(2*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := db.ClaimNotices(ctx, "a", t0.Add(time.Hour), time.Minute, 10); err != nil || len(n) != 0 {
+	if n, err := db.ClaimNotices(ctx, "", "a", t0.Add(time.Hour), time.Minute, 10); err != nil || len(n) != 0 {
 		t.Errorf("claim after sent = %v, %v", noticeIDs(n), err)
 	}
 }

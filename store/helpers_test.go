@@ -103,7 +103,7 @@ func takeNotices(tb testing.TB, db *store.DB) []watcher.Notice {
 	tb.Helper()
 	ctx := context.Background()
 	now := t0.Add(365 * 24 * time.Hour)
-	ns, err := db.ClaimNotices(ctx, "test", now, time.Minute, 1000)
+	ns, err := db.ClaimNotices(ctx, "", "test", now, time.Minute, 1000)
 	if err != nil {
 		tb.Fatal(err)
 	}

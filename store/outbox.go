@@ -128,8 +128,8 @@ func (db *DB) Enqueue(ctx context.Context, ns []watcher.Notice) error {
 				fid = n.Finding.ID
 			}
 			at := formatTime(n.CreatedAt)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (kind, source, grp, finding_id, payload, created_at, next_attempt_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, string(n.Kind), n.Source, n.Group, fid, string(b), at, at); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (kind, source, grp, finding_id, payload, created_at, next_attempt_at, receiver)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, string(n.Kind), n.Source, n.Group, fid, string(b), at, at, n.Receiver); err != nil {
 				return fmt.Errorf("store: enqueue: %w", err)
 			}
 		}
@@ -137,22 +137,22 @@ func (db *DB) Enqueue(ctx context.Context, ns []watcher.Notice) error {
 	})
 }
 
-// ClaimNotices leases due notices to owner, oldest first. A due notice
+// ClaimNotices leases receiver's due notices to owner, oldest first. A due notice
 // brings every pending notice of its finding along, and a due digest every
 // pending digest, so delivery sees them together: in order, or collapsed
 // into the newest. A finding (or the digests) another deliverer holds a
 // notice of is left to it whole.
-func (db *DB) ClaimNotices(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]watcher.Notice, error) {
+func (db *DB) ClaimNotices(ctx context.Context, receiver, owner string, now time.Time, lease time.Duration, limit int) ([]watcher.Notice, error) {
 	var out []watcher.Notice
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		n := formatTime(now)
-		due, findingIDs, digests, err := dueNotices(ctx, tx, n, limit)
+		due, findingIDs, digests, err := dueNotices(ctx, tx, receiver, n, limit)
 		if err != nil || len(due) == 0 {
 			return err
 		}
-		query := `SELECT id, kind, source, grp, payload, created_at, attempts, attempt_started_at, finding_id, claimed_until
-			FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND (id IN (` + placeholders(len(due)) + ")"
-		args := int64Args(due)
+		query := `SELECT id, kind, source, grp, payload, created_at, attempts, attempt_started_at, finding_id, claimed_until, receiver
+			FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND receiver = ? AND (id IN (` + placeholders(len(due)) + ")"
+		args := append([]any{receiver}, int64Args(due)...)
 		if len(findingIDs) > 0 {
 			query += " OR finding_id IN (" + placeholders(len(findingIDs)) + ")"
 			args = append(args, int64Args(findingIDs)...)
@@ -171,7 +171,7 @@ func (db *DB) ClaimNotices(ctx context.Context, owner string, now time.Time, lea
 			var kind, payload, created string
 			var attempted, until sql.NullString
 			var fid sql.NullInt64
-			if err := rows.Scan(&c.ID, &kind, &c.Source, &c.Group, &payload, &created, &c.Attempts, &attempted, &fid, &until); err != nil {
+			if err := rows.Scan(&c.ID, &kind, &c.Source, &c.Group, &payload, &created, &c.Attempts, &attempted, &fid, &until, &c.Receiver); err != nil {
 				rows.Close()
 				return err
 			}
@@ -239,10 +239,10 @@ type claimRow struct {
 
 // dueNotices lists the notices due at now and free, oldest first, with
 // the findings they are about and whether a digest is among them.
-func dueNotices(ctx context.Context, tx *sql.Tx, now string, limit int) (ids, findingIDs []int64, digests bool, err error) {
+func dueNotices(ctx context.Context, tx *sql.Tx, receiver, now string, limit int) (ids, findingIDs []int64, digests bool, err error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, kind, finding_id FROM outbox
-			WHERE sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ?
-			AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?`, now, now, limit)
+			WHERE sent_at IS NULL AND given_up_at IS NULL AND receiver = ? AND next_attempt_at <= ?
+			AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?`, receiver, now, now, limit)
 	if err != nil {
 		return nil, nil, false, err
 	}

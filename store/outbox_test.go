@@ -44,25 +44,25 @@ func TestClaimLease(t *testing.T) {
 	ctx := context.Background()
 	enqueueNotices(t, db, 5)
 
-	a, err := db.ClaimNotices(ctx, "a", t0, time.Minute, 3)
+	a, err := db.ClaimNotices(ctx, "", "a", t0, time.Minute, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(a) != 3 || a[0].Source != "src-000" || a[2].Source != "src-002" {
 		t.Fatalf("first claim = %v, want the oldest three", noticeIDs(a))
 	}
-	b, err := db.ClaimNotices(ctx, "b", t0.Add(30*time.Second), time.Minute, 10)
+	b, err := db.ClaimNotices(ctx, "", "b", t0.Add(30*time.Second), time.Minute, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(b) != 2 || b[0].Source != "src-003" {
 		t.Errorf("claim during the lease = %v, want only the two unclaimed", noticeIDs(b))
 	}
-	if c, _ := db.ClaimNotices(ctx, "c", t0.Add(59*time.Second), time.Minute, 10); len(c) != 0 {
+	if c, _ := db.ClaimNotices(ctx, "", "c", t0.Add(59*time.Second), time.Minute, 10); len(c) != 0 {
 		t.Errorf("claim before any lease ends = %v, want none", noticeIDs(c))
 	}
 	// a's lease ended (a crashed): its notices are due again.
-	c, err := db.ClaimNotices(ctx, "c", t0.Add(61*time.Second), time.Minute, 10)
+	c, err := db.ClaimNotices(ctx, "", "c", t0.Add(61*time.Second), time.Minute, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestNoticeOutcomes(t *testing.T) {
 	db, _ := mustOpen(t)
 	ctx := context.Background()
 	enqueueNotices(t, db, 4)
-	ns, err := db.ClaimNotices(ctx, "a", t0, time.Minute, 10)
+	ns, err := db.ClaimNotices(ctx, "", "a", t0, time.Minute, 10)
 	if err != nil || len(ns) != 4 {
 		t.Fatalf("claim = %d, %v", len(ns), err)
 	}
@@ -112,7 +112,7 @@ func TestNoticeOutcomes(t *testing.T) {
 
 	claim := func(now time.Time) []watcher.Notice {
 		t.Helper()
-		got, err := db.ClaimNotices(ctx, "b", now, time.Minute, 10)
+		got, err := db.ClaimNotices(ctx, "", "b", now, time.Minute, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,7 +167,7 @@ func TestConcurrentClaims(t *testing.T) {
 			defer wg.Done()
 			ctx := context.Background()
 			for {
-				ns, err := db.ClaimNotices(ctx, name, t0, 10*time.Minute, 7)
+				ns, err := db.ClaimNotices(ctx, "", name, t0, 10*time.Minute, 7)
 				if err != nil {
 					errs <- err
 					return
@@ -227,7 +227,7 @@ func TestNoticePayloadRoundTrip(t *testing.T) {
 	if err := db.Enqueue(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	out, err := db.ClaimNotices(ctx, "a", t0, time.Minute, 10)
+	out, err := db.ClaimNotices(ctx, "", "a", t0, time.Minute, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +247,7 @@ func TestOutboxPrunesOldDeliveredNotices(t *testing.T) {
 		if err := db.Enqueue(ctx, []watcher.Notice{{Kind: watcher.NoticeDigest, Group: at.String(), Digest: &watcher.Digest{}, CreatedAt: at}}); err != nil {
 			t.Fatal(err)
 		}
-		ns, err := db.ClaimNotices(ctx, "me", at, time.Minute, 10)
+		ns, err := db.ClaimNotices(ctx, "", "me", at, time.Minute, 10)
 		if err != nil || len(ns) != 1 {
 			t.Fatalf("claim: %v %v", ns, err)
 		}

@@ -97,34 +97,45 @@ func (r *reconciler) resolve(ctx context.Context, f watcher.Finding) error {
 		return fmt.Errorf("resolve finding %d: %w", f.ID, err)
 	}
 	r.res.Resolved++
-	if !r.policy.SendResolved {
-		return nil
-	}
 	return r.notice(ctx, watcher.NoticeResolved, f.ID)
 }
 
-// notice writes a notice for the finding as it now stands, if the policy
-// wants it.
+// notice writes a notice for the finding as it now stands to the outbox
+// of each receiver the policy routes it to.
 func (r *reconciler) notice(ctx context.Context, kind watcher.NoticeKind, id int64) error {
-	f, err := scanFinding(r.tx.QueryRowContext(ctx, "SELECT "+findingColumns+" FROM findings WHERE id = ?", id))
-	if err != nil {
-		return fmt.Errorf("notice for finding %d: %w", id, err)
-	}
-	if r.policy.Quiet || f.Severity < r.policy.MinSeverity {
-		return nil
-	}
-	payload, err := json.Marshal(noticePayload{Finding: toRecord(&f)})
-	if err != nil {
+	n, err := findingNotice(ctx, r.tx, r.policy, kind, id, r.at, r.group)
+	if err != nil || n == 0 {
 		return err
-	}
-	at := formatTime(r.at)
-	_, err = r.tx.ExecContext(ctx, `INSERT INTO outbox (kind, source, grp, finding_id, payload, created_at, next_attempt_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, string(kind), f.Source, r.group, id, string(payload), at, at)
-	if err != nil {
-		return fmt.Errorf("enqueue notice: %w", err)
 	}
 	r.res.Notices++
 	return nil
+}
+
+// findingNotice writes a notice of kind for finding id, as it now stands,
+// once per receiver the policy routes it to, and returns how many rows it
+// wrote.
+func findingNotice(ctx context.Context, tx *sql.Tx, policy watcher.NoticePolicy, kind watcher.NoticeKind, id int64, now time.Time, group string) (int, error) {
+	f, err := scanFinding(tx.QueryRowContext(ctx, "SELECT "+findingColumns+" FROM findings WHERE id = ?", id))
+	if err != nil {
+		return 0, fmt.Errorf("notice for finding %d: %w", id, err)
+	}
+	receivers := policy.Receivers(watcher.Notice{Kind: kind, Source: f.Source, Group: group, Finding: &f, CreatedAt: now})
+	if len(receivers) == 0 {
+		return 0, nil
+	}
+	payload, err := json.Marshal(noticePayload{Finding: toRecord(&f)})
+	if err != nil {
+		return 0, err
+	}
+	at := formatTime(now)
+	for _, rc := range receivers {
+		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (kind, source, grp, finding_id, payload, created_at, next_attempt_at, receiver)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, string(kind), f.Source, group, id, string(payload), at, at, rc)
+		if err != nil {
+			return 0, fmt.Errorf("enqueue notice: %w", err)
+		}
+	}
+	return len(receivers), nil
 }
 
 // openFindings returns a source's open or acked findings.

@@ -141,7 +141,7 @@ func TestMigrationUpgrade(t *testing.T) {
 	if v, err := db.SchemaVersion(ctx); err != nil || v != newest {
 		t.Errorf("SchemaVersion after upgrade = %d, %v; want %d", v, err, newest)
 	}
-	if ns, err := db.ClaimNotices(ctx, "a", t0, time.Minute, 10); err != nil || len(ns) != 3 {
+	if ns, err := db.ClaimNotices(ctx, "", "a", t0, time.Minute, 10); err != nil || len(ns) != 3 {
 		t.Errorf("notices after upgrade = %d, %v; want 3", len(ns), err)
 	}
 	if s, err := db.LatestSnapshot(ctx, "orders-db"); err != nil || string(s.Body) != `{"plan":"pro"}` {

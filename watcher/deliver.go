@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -51,12 +52,63 @@ type DeliverReport struct {
 // are reported, not returned.
 func (e *Engine) Deliver(ctx context.Context) DeliverReport {
 	var rep DeliverReport
-	if e.Notifier == nil {
+	rs := e.receivers()
+	if len(rs) == 0 {
 		return rep
 	}
+	if len(e.Receivers) > 0 {
+		names := make([]string, len(rs))
+		for i, r := range rs {
+			names[i] = r.Name
+		}
+		if n, err := e.Store.SettleReceivers(ctx, names, names[0], e.now()); err != nil {
+			rep.Err = err
+			return rep
+		} else if n > 0 {
+			rep.GivenUp += n
+			e.logger().Warn("notices of receivers no longer configured given up", "notices", n)
+		}
+	}
+	// Each receiver delivers on its own: one that is down or slow holds
+	// back only its own notices.
+	reports := make([]DeliverReport, len(rs))
+	var wg sync.WaitGroup
+	for i, r := range rs {
+		wg.Go(func() { reports[i] = e.deliverTo(ctx, r) })
+	}
+	wg.Wait()
+	for _, r := range reports {
+		rep.Sent += r.Sent
+		rep.Failed += r.Failed
+		rep.GivenUp += r.GivenUp
+		rep.Recovered += r.Recovered
+		if r.Err != nil {
+			rep.Err = r.Err
+		}
+	}
+	if e.Observer != nil {
+		e.Observer.Delivered(rep.Sent+rep.Recovered, rep.Failed, rep.GivenUp)
+	}
+	return rep
+}
+
+// receivers are the engine's receivers, or its single unnamed Notifier.
+func (e *Engine) receivers() []Receiver {
+	if len(e.Receivers) > 0 {
+		return e.Receivers
+	}
+	if e.Notifier != nil {
+		return []Receiver{{Notifier: e.Notifier}}
+	}
+	return nil
+}
+
+// deliverTo delivers one receiver's due notices.
+func (e *Engine) deliverTo(ctx context.Context, r Receiver) DeliverReport {
+	var rep DeliverReport
 	owner := deliverer()
 	for ctx.Err() == nil {
-		claimed, err := e.Store.ClaimNotices(ctx, owner, e.now(), e.lease(), claimLimit)
+		claimed, err := e.Store.ClaimNotices(ctx, r.Name, owner, e.now(), e.lease(), claimLimit)
 		if err != nil {
 			rep.Err = err
 			break
@@ -65,12 +117,9 @@ func (e *Engine) Deliver(ctx context.Context) DeliverReport {
 			break
 		}
 		claimed = e.holdSilenced(ctx, owner, claimed) // silence.go
-		if e.deliverClaimed(ctx, owner, claimed, &rep) {
+		if e.deliverClaimed(ctx, r, owner, claimed, &rep) {
 			break
 		}
-	}
-	if e.Observer != nil {
-		e.Observer.Delivered(rep.Sent+rep.Recovered, rep.Failed, rep.GivenUp)
 	}
 	return rep
 }
@@ -93,13 +142,17 @@ func (e *Engine) attemptTimeout() time.Duration { return e.lease() / 2 }
 
 // deliverClaimed delivers claimed notices batch by batch; it reports
 // whether to stop (after a retryable failure, or a lost claim).
-func (e *Engine) deliverClaimed(ctx context.Context, owner string, claimed []Notice, rep *DeliverReport) bool {
-	claimed, stop := e.settleUnknown(ctx, owner, claimed, rep)
+func (e *Engine) deliverClaimed(ctx context.Context, r Receiver, owner string, claimed []Notice, rep *DeliverReport) bool {
+	claimed, stop := e.settleUnknown(ctx, r, owner, claimed, rep)
 	if stop {
 		return true
 	}
-	batches := Batches(Collapse(claimed), e.Notifier.MaxBatch())
-	log := e.logger()
+	max := r.Notifier.MaxBatch()
+	if _, ok := r.Notifier.(Editor); ok {
+		max = 1 // one message per finding
+	}
+	batches := Batches(Collapse(claimed), max)
+	log := e.receiverLogger(r)
 	for i, b := range batches {
 		ids := noticeIDs(b)
 		now := e.now()
@@ -113,8 +166,9 @@ func (e *Engine) deliverClaimed(ctx context.Context, owner string, claimed []Not
 			e.release(ctx, owner, batches[i:], now)
 			return true
 		}
-		err = e.send(ctx, b)
+		err = e.send(ctx, r, b)
 		now = e.now()
+		e.observe(r, err)
 		if err == nil {
 			if err := e.Store.NoticesSent(ctx, ids, now); err != nil {
 				log.Error("notice delivered but not marked sent", "notices", len(ids), "error", err.Error())
@@ -135,7 +189,7 @@ func (e *Engine) deliverClaimed(ctx context.Context, owner string, claimed []Not
 			}
 			continue
 		}
-		next := e.failed(ctx, b, err, IsRefused(err), now, rep)
+		next := e.failed(ctx, r, b, err, IsRefused(err), now, rep)
 		e.release(ctx, owner, batches[i+1:], next)
 		return true
 	}
@@ -144,8 +198,8 @@ func (e *Engine) deliverClaimed(ctx context.Context, owner string, claimed []Not
 
 // failed records a retryable failure of a batch and returns when it is due
 // again; refused says Slack answered that it did not take the message.
-func (e *Engine) failed(ctx context.Context, b []Notice, err error, refused bool, now time.Time, rep *DeliverReport) time.Time {
-	log := e.logger()
+func (e *Engine) failed(ctx context.Context, r Receiver, b []Notice, err error, refused bool, now time.Time, rep *DeliverReport) time.Time {
+	log := e.receiverLogger(r)
 	ids := noticeIDs(b)
 	next, giveUp := retryAt(b, err, now)
 	if giveUp {
@@ -179,8 +233,8 @@ func (e *Engine) release(ctx context.Context, owner string, batches [][]Notice, 
 // asked) they are posted again: at least once. When the notifier cannot
 // answer now, the whole claim is deferred as a failed attempt, since
 // posting blind could post twice.
-func (e *Engine) settleUnknown(ctx context.Context, owner string, claimed []Notice, rep *DeliverReport) ([]Notice, bool) {
-	f, ok := e.Notifier.(Finder)
+func (e *Engine) settleUnknown(ctx context.Context, r Receiver, owner string, claimed []Notice, rep *DeliverReport) ([]Notice, bool) {
+	f, ok := r.Notifier.(Finder)
 	if !ok {
 		return claimed, false
 	}
@@ -198,7 +252,7 @@ func (e *Engine) settleUnknown(ctx context.Context, owner string, claimed []Noti
 	if len(unknown) == 0 {
 		return claimed, false
 	}
-	log := e.logger()
+	log := e.receiverLogger(r)
 	actx, cancel := context.WithTimeout(ctx, e.attemptTimeout())
 	found, err := f.Find(actx, unknown, since)
 	cancel()
@@ -210,7 +264,7 @@ func (e *Engine) settleUnknown(ctx context.Context, owner string, claimed []Noti
 	case err != nil:
 		rep.Err = err
 		// Not a refusal of these notices: their doubt stays.
-		e.failed(ctx, claimed, fmt.Errorf("looking for notices whose answer was lost: %w", err), false, now, rep)
+		e.failed(ctx, r, claimed, fmt.Errorf("looking for notices whose answer was lost: %w", err), false, now, rep)
 		return nil, true
 	}
 	if len(found) == 0 {
@@ -240,16 +294,19 @@ func (e *Engine) settleUnknown(ctx context.Context, owner string, claimed []Noti
 // notifier that panics (a rendering bug on odd upstream text) gives up
 // that message instead of killing the daemon, which delivers outside any
 // cron job too.
-func (e *Engine) send(ctx context.Context, b []Notice) (err error) {
+func (e *Engine) send(ctx context.Context, r Receiver, b []Notice) (err error) {
 	defer func() {
-		if r := recover(); r != nil {
-			err = &PermanentError{Err: fmt.Errorf("notifier panic: %v", r)}
+		if p := recover(); p != nil {
+			err = &PermanentError{Err: fmt.Errorf("notifier panic: %v", p)}
 		}
 		err = e.scrub(err)
 	}()
 	ctx, cancel := context.WithTimeout(ctx, e.attemptTimeout())
 	defer cancel()
-	return e.Notifier.Deliver(ctx, b)
+	if ed, ok := r.Notifier.(Editor); ok && len(b) == 1 && b[0].Finding != nil && b[0].Finding.ID != 0 {
+		return e.edit(ctx, r.Name, ed, b[0])
+	}
+	return r.Notifier.Deliver(ctx, b)
 }
 
 // retryAt computes when a failed batch is due again: exponential backoff

@@ -74,7 +74,11 @@ type Observer interface {
 type Engine struct {
 	Sources  []*Runtime
 	Store    Store
-	Notifier Notifier // nil: notices stay in the outbox
+	Notifier Notifier // the single unnamed receiver when Receivers is empty; nil: notices stay in the outbox
+	// Receivers are the named destinations; each delivers its own part
+	// of the outbox. The first adopts notices written before receivers
+	// existed.
+	Receivers []Receiver
 	Policy   NoticePolicy
 	// QuietBaseline records the findings judged on a source's first
 	// snapshot without notices: a first `poll --no-notify` sets up a
@@ -99,6 +103,9 @@ type Engine struct {
 	Scrub func(string) string
 
 	locks sync.Map // source name -> *sync.Mutex: one poll of a source at a time
+
+	statusMu sync.Mutex
+	status   map[string]ReceiverStatus // receivers last seen down, by name
 }
 
 // Outcome is what one source's poll came to.

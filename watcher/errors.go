@@ -63,3 +63,34 @@ func IsPermanent(err error) bool {
 	var p *PermanentError
 	return errors.As(err, &p)
 }
+
+// SetupError is a delivery failure that will not heal by itself: a
+// revoked token, a channel that does not exist, a webhook answering 404 or
+// 403. It is retried like any failure (someone may fix the setup), but the
+// receiver is reported down on /healthz until a delivery succeeds.
+type SetupError struct {
+	// Reason is the receiver's own word for it (invalid_auth, HTTP 404).
+	Reason string
+	Err    error
+}
+
+func (e *SetupError) Error() string { return e.Err.Error() }
+
+func (e *SetupError) Unwrap() error { return e.Err }
+
+// Setup marks err as a setup failure with reason; nil stays nil.
+func Setup(reason string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &SetupError{Reason: reason, Err: err}
+}
+
+// SetupReason returns the reason of a setup failure in err, if it is one.
+func SetupReason(err error) (string, bool) {
+	var s *SetupError
+	if errors.As(err, &s) {
+		return s.Reason, true
+	}
+	return "", false
+}

@@ -17,6 +17,8 @@ const (
 	NoticeReopened  NoticeKind = "reopened"  // a resolved finding came back
 	NoticeEscalated NoticeKind = "escalated" // a finding's severity rose
 	NoticeResolved  NoticeKind = "resolved"  // a finding no longer holds
+	NoticeAcked     NoticeKind = "acked"     // someone acknowledged it: edits an existing message only
+	NoticeSilenced  NoticeKind = "silenced"  // someone silenced it: edits an existing message only
 	NoticeDigest    NoticeKind = "digest"    // the periodic digest
 )
 
@@ -26,6 +28,11 @@ type Notice struct {
 	ID     int64
 	Kind   NoticeKind
 	Source string
+	// Receiver is the name of the receiver the notice is for: the outbox
+	// keeps one row per receiver a notice routes to, delivered and retried
+	// on its own. "" is the single receiver of a store written before
+	// receivers existed.
+	Receiver string
 	// Group joins notices that may share one message: one source's notices
 	// from one poll.
 	Group string
@@ -81,6 +88,25 @@ type Finder interface {
 	Find(ctx context.Context, notices []Notice, since time.Time) ([]int64, error)
 }
 
+// Editor is a Notifier that keeps one message per finding current (Slack
+// in bot mode): the engine posts a finding's first notice with Post and
+// records where it went; later notices of the finding edit that message
+// with Update. A finding reopened after it resolved is posted anew.
+type Editor interface {
+	Notifier
+	// Post posts one finding's notice as a new message and says where.
+	Post(ctx context.Context, n Notice) (MessageRef, error)
+	// Update edits the message to show the notice's state and replies
+	// in its thread with what changed.
+	Update(ctx context.Context, ref MessageRef, n Notice) error
+}
+
+// MessageRef locates a posted message: Slack's channel ID and ts.
+type MessageRef struct {
+	Channel string
+	TS      string
+}
+
 // NoticePolicy decides which finding events become notices.
 type NoticePolicy struct {
 	// MinSeverity: findings below it are not noticed.
@@ -89,6 +115,41 @@ type NoticePolicy struct {
 	SendResolved bool
 	// Quiet records findings without notices.
 	Quiet bool
+	// Router, when set, replaces MinSeverity and SendResolved: it names
+	// the receivers each notice goes to, and the outbox gets one row per
+	// receiver (none: the event is not noticed).
+	Router Router
+}
+
+// Router picks the receivers of a notice from its kind, source and
+// finding (or digest).
+type Router interface {
+	// Route returns the names of the receivers the notice goes to, in
+	// configuration order, each once.
+	Route(n Notice) []string
+}
+
+// Receivers returns who gets n under the policy: the router's choice, or
+// the single unnamed receiver when there is no router and the legacy
+// policy wants the notice.
+func (p NoticePolicy) Receivers(n Notice) []string {
+	if p.Quiet && n.Finding != nil {
+		return nil
+	}
+	if p.Router != nil {
+		return p.Router.Route(n)
+	}
+	switch {
+	case n.Kind == NoticeAcked || n.Kind == NoticeSilenced:
+		return nil
+	case n.Kind == NoticeDigest:
+		return []string{""}
+	case n.Finding != nil && n.Finding.Severity < p.MinSeverity:
+		return nil
+	case n.Kind == NoticeResolved && !p.SendResolved:
+		return nil
+	}
+	return []string{""}
 }
 
 // Digest summarises a period of upstream changes and findings.

@@ -230,7 +230,7 @@ func (s *Scheduler) digestJob(ctx context.Context, sched cron.Schedule) {
 		return
 	}
 	n := Notice{Kind: NoticeDigest, Group: "digest/" + now.Format(time.RFC3339), Digest: d, CreatedAt: now}
-	if err := s.Engine.Store.Enqueue(ctx, []Notice{n}); err != nil {
+	if _, err := s.Engine.EnqueueDigest(ctx, n); err != nil {
 		s.logger().Error("digest", "error", err.Error())
 		return
 	}

@@ -46,12 +46,13 @@ type Store interface {
 
 	// Enqueue adds notices to the outbox (digests).
 	Enqueue(ctx context.Context, ns []Notice) error
-	// ClaimNotices leases up to about limit due notices to owner until
+	// ClaimNotices leases up to about limit of receiver's due notices to
+	// owner until
 	// now+lease, so two processes never deliver the same notice, oldest
 	// first. With a due notice it claims every pending notice of the same
 	// finding (and with a due digest every pending digest), or none of
 	// them while another deliverer holds one.
-	ClaimNotices(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Notice, error)
+	ClaimNotices(ctx context.Context, receiver, owner string, now time.Time, lease time.Duration, limit int) ([]Notice, error)
 	// StartAttempt is the check right before posting: if owner still
 	// holds every one of ids, it records that an attempt began at (kept
 	// until the notices are marked sent), extends all of owner's claims
@@ -69,6 +70,15 @@ type Store interface {
 	ReleaseNotices(ctx context.Context, owner string, ids []int64, next time.Time) error
 	// OutboxStats counts notices waiting and given up.
 	OutboxStats(ctx context.Context) (OutboxStats, error)
+	// SettleReceivers hands notices of no receiver ("", written before
+	// receivers existed) to adopt and gives up the pending notices of
+	// receivers not in known; it returns how many it gave up.
+	SettleReceivers(ctx context.Context, known []string, adopt string, at time.Time) (int, error)
+
+	// Message returns the message a receiver posted about a finding, or
+	// ErrNotFound; SaveMessage records (or replaces) it.
+	Message(ctx context.Context, receiver string, findingID int64) (MessageRef, error)
+	SaveMessage(ctx context.Context, receiver string, findingID int64, ref MessageRef, at time.Time) error
 
 	Close() error
 }
