@@ -79,7 +79,7 @@ type Engine struct {
 	// of the outbox. The first adopts notices written before receivers
 	// existed.
 	Receivers []Receiver
-	Policy   NoticePolicy
+	Policy    NoticePolicy
 	// QuietBaseline records the findings judged on a source's first
 	// snapshot without notices: a first `poll --no-notify` sets up a
 	// source without queueing its initial state for the team.
