@@ -28,6 +28,15 @@ type Config struct {
 	Server  Server   `toml:"server"`
 	Sources []Source `toml:"source"`
 	Expects []Expect `toml:"expect"`
+	// Receivers are the [[receiver]] tables; LegacySlack is the one
+	// [notify.slack] stands for when used instead (see AllReceivers).
+	Receivers   []Receiver `toml:"receiver"`
+	Routes      []Route    `toml:"route"`
+	LegacySlack *Receiver  `toml:"-"`
+
+	// Hints are advice that is not an error (a deprecated table), for
+	// validate to print.
+	Hints []string `toml:"-"`
 }
 
 // Store is the [store] table.
@@ -90,6 +99,8 @@ type Source struct {
 	Type     string   `toml:"type"`
 	Schedule string   `toml:"schedule"`
 	Ignore   []string `toml:"ignore"`
+	// Labels describe the source for routing (team = "identity").
+	Labels map[string]string `toml:"labels,omitempty"`
 	// Timeout bounds one fetch of the source, every page, retry and wait
 	// included: a Go duration such as "90s" or "5m" (DefaultTimeout).
 	Timeout string `toml:"timeout"`
@@ -221,6 +232,15 @@ func (c *Config) Source(name string) (*Source, bool) {
 		}
 	}
 	return nil, false
+}
+
+// AllReceivers returns the configured receivers: the [[receiver]] tables,
+// or the one [notify.slack] stands for; none means notices go to stdout.
+func (c *Config) AllReceivers() []Receiver {
+	if c.LegacySlack != nil {
+		return []Receiver{*c.LegacySlack}
+	}
+	return c.Receivers
 }
 
 // ExpectsFor returns the expectations about one source.

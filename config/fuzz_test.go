@@ -68,7 +68,8 @@ func FuzzParse(f *testing.F) {
 		normalize(cfg)
 		normalize(again)
 		if diff := cmp.Diff(cfg, again, cmpopts.IgnoreFields(config.Source{}, "Line"),
-			cmpopts.IgnoreFields(config.Expect{}, "Line"), cmpopts.EquateEmpty(), cmpopts.EquateNaNs()); diff != "" {
+			cmpopts.IgnoreFields(config.Expect{}, "Line"),
+			cmpopts.IgnoreFields(config.Receiver{}, "Line"), cmpopts.IgnoreFields(config.Route{}, "Line"), cmpopts.EquateEmpty(), cmpopts.EquateNaNs()); diff != "" {
 			t.Fatalf("config changed when written back (-first +second):\n%s\n--- input:\n%s", diff, text)
 		}
 	})
@@ -106,7 +107,7 @@ func rewrite(t *testing.T, cfg *config.Config) []byte {
 	if n, ok := m["notify"].(map[string]any); ok {
 		prune(n["slack"])
 	}
-	for _, k := range []string{"source", "expect"} {
+	for _, k := range []string{"source", "expect", "receiver", "route"} {
 		tabs, _ := m[k].([]map[string]any)
 		for _, tab := range tabs {
 			prune(tab)

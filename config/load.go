@@ -123,6 +123,12 @@ func parse(file string, text []byte, env LookupEnv, secrets bool) (*Config, erro
 	for i := range cfg.Expects {
 		cfg.Expects[i].Line = l.lines.line("expect[" + strconv.Itoa(i) + "]")
 	}
+	for i := range cfg.Receivers {
+		cfg.Receivers[i].Line = l.lines.line("receiver[" + strconv.Itoa(i) + "]")
+	}
+	for i := range cfg.Routes {
+		cfg.Routes[i].Line = l.lines.line("route[" + strconv.Itoa(i) + "]")
+	}
 	l.validate(cfg)
 	files.restore()
 	if len(l.errs) > 0 {

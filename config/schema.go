@@ -10,13 +10,13 @@ import (
 // The keys each table accepts. A source accepts the common keys plus those
 // of its type.
 var (
-	topKeys       = keySet("store", "notify", "digest", "server", "source", "expect")
+	topKeys       = keySet("store", "notify", "digest", "server", "source", "expect", "receiver", "route")
 	storeKeys     = keySet("path", "keep_snapshots")
 	notifyKeys    = keySet("slack")
 	slackKeys     = keySet("webhook_url_env", "webhook_url_file", "token_env", "token_file", "channel", "api_url", "min_severity", "send_resolved")
 	digestKeys    = keySet("schedule", "channel")
 	serverKeys    = keySet("listen", "api_token_env", "api_token_file", "api_write_token_env", "api_write_token_file", "public_url")
-	commonKeys    = keySet("name", "type", "schedule", "ignore", "timeout")
+	commonKeys    = keySet("name", "type", "schedule", "ignore", "timeout", "labels")
 	thresholdKeys = keySet("path", "above", "below", "severity", "category")
 	expectKeys    = keySet("source", "path", "contains", "equals", "present", "absent", "semver", "severity", "note")
 	typeKeys      = map[string]map[string]bool{
@@ -88,6 +88,20 @@ func (l *loader) checkKeys(raw map[string]any) {
 	}
 	for i, e := range tables(raw["expect"]) {
 		l.unknown("expect["+strconv.Itoa(i)+"]", e, expectKeys, "in an [[expect]]")
+	}
+	for i, r := range tables(raw["receiver"]) {
+		at := "receiver[" + strconv.Itoa(i) + "]"
+		typ, _ := r["type"].(string)
+		allowed, known := receiverTypeKeys[typ]
+		for _, k := range sortedKeys(r) {
+			if receiverCommonKeys[k] || allowed[k] || !known {
+				continue // an unknown type is reported as such
+			}
+			l.errorAt(at+"."+k, fmt.Sprintf("receiver %s: key %q does not apply to %s receivers", sourceLabel(r, i), k, typ))
+		}
+	}
+	for i, r := range tables(raw["route"]) {
+		l.unknown("route["+strconv.Itoa(i)+"]", r, routeKeys, "in a [[route]]")
 	}
 }
 

@@ -34,7 +34,7 @@ func (l *loader) validate(c *Config) {
 	} else if err := checkSchedule(c.Digest.Schedule); err != nil {
 		l.errorAt("digest.schedule", "digest: "+err.Error())
 	}
-	if c.Digest.Channel != "" && (c.Notify.Slack == nil || c.Notify.Slack.TokenEnv == "") {
+	if c.Digest.Channel != "" && c.Notify.Slack != nil && c.Notify.Slack.TokenEnv == "" {
 		l.errorAt("digest.channel", "digest: channel needs [notify.slack] with token_env (bot mode); a webhook posts to its own channel")
 	}
 	if c.Server.Listen == "" {
@@ -52,6 +52,7 @@ func (l *loader) validate(c *Config) {
 	for i := range c.Expects {
 		l.validateExpect(c, i, &c.Expects[i])
 	}
+	l.validateReceivers(c)
 }
 
 func (l *loader) validateSlack(c *Config, s *Slack) {

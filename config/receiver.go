@@ -1,0 +1,144 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+)
+
+// The receiver types.
+const (
+	ReceiverSlack   = "slack"
+	ReceiverMSTeams = "msteams"
+	ReceiverWebhook = "webhook"
+	ReceiverEmail   = "email"
+)
+
+// LegacySlackReceiver names the receiver [notify.slack] stands for.
+const LegacySlackReceiver = "slack"
+
+// Receiver is one [[receiver]] table: a named destination of notices.
+// Which keys apply depends on its type.
+type Receiver struct {
+	Name         string `toml:"name"`
+	Type         string `toml:"type"`
+	MinSeverity  string `toml:"min_severity"`
+	SendResolved *bool  `toml:"send_resolved,omitempty"`
+
+	// slack: WebhookURLEnv, or TokenEnv with Channel. msteams:
+	// WebhookURLEnv (a Workflows webhook URL).
+	WebhookURLEnv string `toml:"webhook_url_env"`
+	TokenEnv      string `toml:"token_env"`
+	Channel       string `toml:"channel"`
+	DigestChannel string `toml:"digest_channel"`
+	APIURL        string `toml:"api_url"`
+
+	// webhook
+	URLEnv    string `toml:"url_env"`
+	SecretEnv string `toml:"secret_env"`
+
+	// email
+	Host              string   `toml:"host"`
+	Port              int      `toml:"port,omitempty"`
+	From              string   `toml:"from"`
+	To                []string `toml:"to,omitempty"`
+	UsernameEnv       string   `toml:"username_env"`
+	PasswordEnv       string   `toml:"password_env"`
+	InsecurePlaintext bool     `toml:"insecure_plaintext,omitempty"`
+
+	// Resolved secrets.
+	WebhookURL Secret `toml:"-"`
+	Token      Secret `toml:"-"`
+	URL        Secret `toml:"-"`
+	Secret     Secret `toml:"-"`
+	Username   Secret `toml:"-"`
+	Password   Secret `toml:"-"`
+
+	// Legacy is set on the receiver [notify.slack] stands for.
+	Legacy bool `toml:"-"`
+	// Line is where the receiver is declared.
+	Line int `toml:"-"`
+}
+
+// CanEdit reports whether the receiver keeps one message per finding
+// current (Slack in bot mode).
+func (r *Receiver) CanEdit() bool { return r.Type == ReceiverSlack && r.TokenEnv != "" }
+
+// Secrets lists the receiver's secret values, for scrubbing errors and
+// logs.
+func (r *Receiver) Secrets() []string {
+	var out []string
+	for _, s := range []Secret{r.WebhookURL, r.Token, r.URL, r.Secret, r.Username, r.Password} {
+		if v := s.Reveal(); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Route is one [[route]] table: which notices go to which receivers.
+// Routes are checked in order; the first that matches decides, unless it
+// says continue.
+type Route struct {
+	// Matchers; an empty one matches everything.
+	Severity string            `toml:"severity"` // at least this severe
+	Source   StringList        `toml:"source,omitempty"`   // source names or globs
+	Category StringList        `toml:"category,omitempty"` // finding categories
+	Rule     StringList        `toml:"rule,omitempty"`     // rule names or globs
+	Labels   map[string]string `toml:"labels,omitempty"`   // source labels, all must match (values may be globs)
+
+	Receivers    []string `toml:"receivers"`
+	MinSeverity  string   `toml:"min_severity"`
+	SendResolved *bool    `toml:"send_resolved,omitempty"`
+	Digest       bool     `toml:"digest,omitempty"`
+	Continue     bool     `toml:"continue,omitempty"`
+
+	// Line is where the route is declared.
+	Line int `toml:"-"`
+}
+
+// StringList is a TOML string or array of strings.
+type StringList []string
+
+// UnmarshalTOML accepts "x" and ["x", "y"].
+func (s *StringList) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case string:
+		*s = StringList{x}
+		return nil
+	case []any:
+		out := make(StringList, 0, len(x))
+		for _, e := range x {
+			str, ok := e.(string)
+			if !ok {
+				return fmt.Errorf("want a string or a list of strings, got %T in the list", e)
+			}
+			out = append(out, str)
+		}
+		*s = out
+		return nil
+	}
+	return fmt.Errorf("want a string or a list of strings, got %T", v)
+}
+
+// receiverKeys are the keys each receiver type accepts beyond the common ones.
+var (
+	receiverCommonKeys = keySet("name", "type", "min_severity", "send_resolved")
+	receiverTypeKeys   = map[string]map[string]bool{
+		ReceiverSlack:   keySet("webhook_url_env", "token_env", "channel", "digest_channel", "api_url"),
+		ReceiverMSTeams: keySet("webhook_url_env"),
+		ReceiverWebhook: keySet("url_env", "secret_env"),
+		ReceiverEmail:   keySet("host", "port", "from", "to", "username_env", "password_env", "insecure_plaintext"),
+	}
+	routeKeys = keySet("severity", "source", "category", "rule", "labels", "receivers", "min_severity",
+		"send_resolved", "digest", "continue")
+)
+
+// ReceiverTypes lists the known receiver types.
+func ReceiverTypes() []string {
+	out := make([]string, 0, len(receiverTypeKeys))
+	for t := range receiverTypeKeys {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
