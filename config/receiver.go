@@ -80,7 +80,7 @@ func (r *Receiver) Secrets() []string {
 // says continue.
 type Route struct {
 	// Matchers; an empty one matches everything.
-	Severity string            `toml:"severity"` // at least this severe
+	Severity string            `toml:"severity"`           // at least this severe
 	Source   StringList        `toml:"source,omitempty"`   // source names or globs
 	Category StringList        `toml:"category,omitempty"` // finding categories
 	Rule     StringList        `toml:"rule,omitempty"`     // rule names or globs
