@@ -48,7 +48,11 @@ func collapseKey(n Notice) string {
 
 // History says in words what a collapsed notice stands for ("Opened and
 // resolved while Slack was unreachable"), or "" when it stands alone.
-func (n Notice) History() string {
+func (n Notice) History() string { return n.HistoryVia("Slack") }
+
+// HistoryVia is History naming the destination that was unreachable
+// ("the webhook", "Teams").
+func (n Notice) HistoryVia(dest string) string {
 	if len(n.Earlier) == 0 {
 		return ""
 	}
@@ -59,7 +63,7 @@ func (n Notice) History() string {
 			since = " (the oldest from " + oldest.Digest.Since.UTC().Format("2006-01-02") + ")"
 		}
 		return fmt.Sprintf("Replaces %d earlier %s not posted%s, %s.", len(n.Earlier),
-			pluralWord(len(n.Earlier), "digest"), since, waited(n))
+			pluralWord(len(n.Earlier), "digest"), since, waited(n, dest))
 	}
 	var words []string
 	for _, m := range append(append([]Notice(nil), n.Earlier...), n) {
@@ -74,15 +78,15 @@ func (n Notice) History() string {
 	} else {
 		s = words[0] + " again"
 	}
-	return strings.ToUpper(s[:1]) + s[1:] + " " + waited(n) + "."
+	return strings.ToUpper(s[:1]) + s[1:] + " " + waited(n, dest) + "."
 }
 
-// waited says why notices piled up: Slack failed them, or they were
-// queued (poll --no-notify) before anyone delivered.
-func waited(n Notice) string {
+// waited says why notices piled up: the destination failed them, or
+// they were queued (poll --no-notify) before anyone delivered.
+func waited(n Notice, dest string) string {
 	for _, m := range n.All() {
 		if m.Attempts > 0 || !m.AttemptedAt.IsZero() {
-			return "while Slack was unreachable"
+			return "while " + dest + " was unreachable"
 		}
 	}
 	return "before a notice could be posted"

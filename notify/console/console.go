@@ -50,6 +50,11 @@ func (n *Notifier) Deliver(ctx context.Context, notices []watcher.Notice) error 
 			continue
 		}
 		if nt.Digest != nil {
+			if h := nt.History(); h != "" {
+				if _, err := fmt.Fprintln(n.w, h); err != nil {
+					return err
+				}
+			}
 			if err := FormatDigest(n.w, nt.Digest); err != nil {
 				return err
 			}
@@ -79,6 +84,8 @@ func FormatNotices(w io.Writer, notices []watcher.Notice) error {
 			tag += ", reopened"
 		case watcher.NoticeEscalated:
 			tag += ", escalated"
+		case watcher.NoticeAcked, watcher.NoticeSilenced:
+			tag += ", " + string(nt.Kind)
 		}
 		src := nt.Source
 		if src == "" {
@@ -86,6 +93,9 @@ func FormatNotices(w io.Writer, notices []watcher.Notice) error {
 		}
 		fmt.Fprintf(bw, "[%s] %s · %s\n", tag, notify.OneLine(src), notify.OneLine(f.Category.Plain()))
 		fmt.Fprintf(bw, "  %s\n", orDash(notify.OneLine(f.Title)))
+		if h := nt.History(); h != "" {
+			fmt.Fprintf(bw, "  %s\n", h)
+		}
 		if nt.Kind != watcher.NoticeResolved {
 			writeDetails(bw, f)
 		}

@@ -1,0 +1,93 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/driftwatch/driftwatch/providers/polite"
+	"github.com/driftwatch/driftwatch/watcher"
+)
+
+// errRedirect stops a client from following a redirect: a webhook URL is
+// a secret, and a 3xx must not carry the body (or the signature) to
+// another origin.
+var errRedirect = errors.New("the receiver answered with a redirect, which is not followed")
+
+// NewClient returns the HTTP client of a receiver that posts to a secret
+// URL: polite (User-Agent, capped bodies), bounded by timeout, and never
+// following a redirect.
+func NewClient(timeout time.Duration) *http.Client {
+	c := polite.NewClient(nil, timeout)
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return errRedirect }
+	return c
+}
+
+// PostJSON posts body to a secret URL once and classifies the answer for
+// the engine: a 2xx is success; a 429 a refusal with its Retry-After; a
+// 401, 403, 404 or 410 a setup error (the URL or its credentials are
+// wrong: retried, and the receiver shown down); another 4xx a permanent
+// rejection of the payload; a 5xx or a network error a failure whose
+// outcome is unknown. name prefixes errors ("webhook"); errors never
+// hold the URL.
+func PostJSON(ctx context.Context, hc *http.Client, name, secretURL string, body []byte, header http.Header) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, secretURL, bytes.NewReader(body))
+	if err != nil {
+		return &watcher.PermanentError{Err: RedactURL(fmt.Errorf("%s: build request: %w", name, err), secretURL)}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, vs := range header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		if errors.Is(err, errRedirect) {
+			return watcher.Setup("redirect", watcher.Refused(fmt.Errorf("%s: %w", name, errRedirect)))
+		}
+		return RedactURL(fmt.Errorf("%s: %w", name, err), secretURL)
+	}
+	text, _ := polite.ReadBody(resp, 4<<10)
+	return StatusError(name, resp.StatusCode, resp.Header, text)
+}
+
+// StatusError classifies an HTTP answer as PostJSON does; nil for a 2xx.
+func StatusError(name string, code int, h http.Header, body []byte) error {
+	if code >= 200 && code < 300 {
+		return nil
+	}
+	msg := fmt.Errorf("%s: HTTP %d%s", name, code, answerText(body))
+	switch {
+	case code == http.StatusTooManyRequests:
+		if after := polite.RetryAfter(h, time.Now(), 0); after > 0 {
+			return &watcher.RetryAfterError{After: after, Err: msg}
+		}
+		return watcher.Refused(msg)
+	case code == http.StatusUnauthorized || code == http.StatusForbidden || code == http.StatusNotFound || code == http.StatusGone:
+		return watcher.Setup(fmt.Sprintf("HTTP %d", code), watcher.Refused(msg))
+	case code >= 400 && code < 500 && code != http.StatusRequestTimeout:
+		return &watcher.PermanentError{Err: msg}
+	}
+	return msg
+}
+
+// answerText quotes the start of an error answer, cleaned: it helps to
+// see what the receiver said, and it is the receiver's text, not ours.
+func answerText(b []byte) string {
+	s := OneLine(string(b))
+	if s == "" {
+		return ""
+	}
+	return ": " + Truncate(strings.TrimSpace(s), 200)
+}
+
+// Tester is a notifier that can send a clearly marked test message
+// (driftwatch notify test).
+type Tester interface {
+	Test(ctx context.Context) error
+}
