@@ -148,7 +148,7 @@ func (e *Engine) deliverClaimed(ctx context.Context, r Receiver, owner string, c
 		return true
 	}
 	max := r.Notifier.MaxBatch()
-	if _, ok := r.Notifier.(Editor); ok {
+	if _, ok := editor(r.Notifier); ok {
 		max = 1 // one message per finding
 	}
 	batches := Batches(Collapse(claimed), max)
@@ -240,9 +240,15 @@ func (e *Engine) settleUnknown(ctx context.Context, r Receiver, owner string, cl
 	}
 	var unknown []Notice
 	var since time.Time
+	_, edits := editor(r.Notifier)
 	for _, n := range claimed {
 		if n.AttemptedAt.IsZero() {
 			continue
+		}
+		if edits && n.Finding != nil && n.Kind != NoticeReopened {
+			if ref, err := e.Store.Message(ctx, r.Name, n.Finding.ID); err == nil {
+				n.Message = &ref
+			}
 		}
 		unknown = append(unknown, n)
 		if since.IsZero() || n.AttemptedAt.Before(since) {
@@ -303,7 +309,7 @@ func (e *Engine) send(ctx context.Context, r Receiver, b []Notice) (err error) {
 	}()
 	ctx, cancel := context.WithTimeout(ctx, e.attemptTimeout())
 	defer cancel()
-	if ed, ok := r.Notifier.(Editor); ok && len(b) == 1 && b[0].Finding != nil && b[0].Finding.ID != 0 {
+	if ed, ok := editor(r.Notifier); ok && len(b) == 1 && b[0].Finding != nil && b[0].Finding.ID != 0 {
 		return e.edit(ctx, r.Name, ed, b[0])
 	}
 	return r.Notifier.Deliver(ctx, b)

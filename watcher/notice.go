@@ -48,6 +48,10 @@ type Notice struct {
 	// kill between post and mark, a client timeout); zero when every
 	// earlier attempt ended with a known failure or there was none.
 	AttemptedAt time.Time
+	// Message, for a receiver that edits its messages (Editor), is the
+	// message about the finding this notice edits, if any: set by the
+	// engine before asking a Finder about a lost answer.
+	Message *MessageRef
 	// Earlier are the older pending notices of the same finding (or the
 	// older pending digests) this one stands for: delivery collapses
 	// them into the newest, so Slack's last word is the current state.
@@ -94,6 +98,9 @@ type Finder interface {
 // with Update. A finding reopened after it resolved is posted anew.
 type Editor interface {
 	Notifier
+	// CanEdit reports whether this notifier edits its messages (Slack's
+	// bot mode does, its webhook mode cannot).
+	CanEdit() bool
 	// Post posts one finding's notice as a new message and says where.
 	Post(ctx context.Context, n Notice) (MessageRef, error)
 	// Update edits the message to show the notice's state and replies

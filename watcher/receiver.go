@@ -85,6 +85,11 @@ func (e *Engine) receiverLogger(r Receiver) *slog.Logger {
 // per finding: the first notice posts the message and records it, later
 // ones edit it, a reopening after resolution posts anew. A notice that
 // only edits (acked, silenced) with no message to edit is done.
+func editor(n Notifier) (Editor, bool) {
+	ed, ok := n.(Editor)
+	return ed, ok && ed.CanEdit()
+}
+
 func (e *Engine) edit(ctx context.Context, receiver string, ed Editor, n Notice) error {
 	ref, err := e.Store.Message(ctx, receiver, n.Finding.ID)
 	found := err == nil

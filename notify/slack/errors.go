@@ -41,6 +41,32 @@ var webhookRetryable = map[string]bool{
 	"team_disabled":     true,
 }
 
+// setupCodes are Slack's answers about the setup (the token, the
+// channel, the webhook): retried, since someone may fix it, but the
+// receiver is shown down meanwhile.
+var setupCodes = map[string]bool{
+	"invalid_auth":            true,
+	"not_authed":              true,
+	"account_inactive":        true,
+	"token_revoked":           true,
+	"token_expired":           true,
+	"channel_not_found":       true,
+	"not_in_channel":          true,
+	"is_archived":             true,
+	"missing_scope":           true,
+	"no_permission":           true,
+	"restricted_action":       true,
+	"invalid_token":           true,
+	"no_service":              true,
+	"no_active_hooks":         true,
+	"team_disabled":           true,
+	"action_prohibited":       true,
+	"user_not_found":          true,
+	"ekm_access_denied":       true,
+	"no_such_workspace":       true,
+	"team_access_not_granted": true,
+}
+
 var codeRE = regexp.MustCompile(`^[a-z0-9_.]{1,64}$`)
 
 // tokenRE matches Slack tokens, should one ever be echoed into an error.
@@ -107,6 +133,13 @@ func (n *Notifier) classify(err error, rec *record, op string) error {
 	}
 	if refused {
 		out = watcher.Refused(out)
+	}
+	switch {
+	case setupCodes[code]:
+		out = watcher.Setup(code, out)
+	case errors.As(err, &sc) && (sc.Code == http.StatusUnauthorized || sc.Code == http.StatusForbidden ||
+		sc.Code == http.StatusNotFound || sc.Code == http.StatusGone):
+		out = watcher.Setup(fmt.Sprintf("HTTP %d", sc.Code), out)
 	}
 	return out
 }

@@ -52,7 +52,21 @@ func (n *Notifier) Find(ctx context.Context, notices []watcher.Notice, since tim
 		return nil, nil
 	}
 	want := map[string]map[string]int64{} // channel -> key -> ID
+	var found []int64
 	for _, nt := range notices {
+		keys := map[string]int64{}
+		for _, m := range nt.All() {
+			keys[m.Key()] = m.ID
+		}
+		if nt.Message != nil {
+			// An edit names the notice in its thread reply; a notice
+			// that was posted anew (a reopening) is in the history.
+			ids, err := n.findInThread(ctx, *nt.Message, keys, fmt.Sprintf("%d.000000", max(since.Add(-historySkew).Unix(), 0)))
+			if err != nil {
+				return nil, err
+			}
+			found = append(found, ids...)
+		}
 		channel := n.cfg.Channel
 		if nt.Finding == nil {
 			channel = n.cfg.DigestChannel
@@ -60,11 +74,10 @@ func (n *Notifier) Find(ctx context.Context, notices []watcher.Notice, since tim
 		if want[channel] == nil {
 			want[channel] = map[string]int64{}
 		}
-		for _, m := range nt.All() {
-			want[channel][m.Key()] = m.ID
+		for k, id := range keys {
+			want[channel][k] = id
 		}
 	}
-	var found []int64
 	for channel, keys := range want {
 		ids, err := n.findIn(ctx, channel, keys, since.Add(-historySkew))
 		if err != nil {

@@ -152,6 +152,10 @@ func noticesHeader(ns []watcher.Notice, src string) string {
 			return fmt.Sprintf("%s %s, reopened: %s", emoji(top), word(top), src)
 		case watcher.NoticeEscalated:
 			return fmt.Sprintf("%s Escalated to %s: %s", emoji(top), top, src)
+		case watcher.NoticeAcked:
+			return "☑️ Acknowledged: " + src
+		case watcher.NoticeSilenced:
+			return "🔕 Silenced: " + src
 		}
 		return fmt.Sprintf("%s %s: %s", emoji(top), word(top), src)
 	}
@@ -178,8 +182,8 @@ func noticesFallback(ns []watcher.Notice, src string) string {
 		switch ns[0].Kind {
 		case watcher.NoticeReopened:
 			tag += ", reopened"
-		case watcher.NoticeEscalated:
-			tag += ", escalated"
+		case watcher.NoticeEscalated, watcher.NoticeAcked, watcher.NoticeSilenced:
+			tag += ", " + string(ns[0].Kind)
 		}
 		text := fmt.Sprintf("[%s] %s: %s", tag, notify.EscapeCap(src, 100), line(ns[0].Finding.Title, 400))
 		if h := ns[0].History(); h != "" {
@@ -223,6 +227,15 @@ func noticeBlocks(n watcher.Notice, c caps, o Options) []slackgo.Block {
 	case watcher.NoticeEscalated:
 		head = emoji(f.Severity) + " *Escalated to " + f.Severity.String() + ":* " + title
 		tail = " · " + f.Severity.String()
+	case watcher.NoticeAcked:
+		head = "☑️ *Acknowledged:* " + title
+		tail = " · " + f.Severity.String() + " · acknowledged"
+		if note := line(f.AckNote, 200); note != "" {
+			tail += ": " + note
+		}
+	case watcher.NoticeSilenced:
+		head = "🔕 *Silenced:* " + title
+		tail = " · " + f.Severity.String() + " · silenced"
 	default:
 		head = emoji(f.Severity) + " *" + title + "*"
 		tail = " · " + f.Severity.String()
@@ -242,7 +255,7 @@ func noticeBlocks(n watcher.Notice, c caps, o Options) []slackgo.Block {
 		blocks = append(blocks, section(d))
 	}
 	var ctx []string
-	if f.ID != 0 && n.Kind != watcher.NoticeResolved {
+	if f.ID != 0 && n.Kind != watcher.NoticeResolved && n.Kind != watcher.NoticeAcked && n.Kind != watcher.NoticeSilenced {
 		ctx = append(ctx, fmt.Sprintf("Ack: `driftwatch ack %d`", f.ID))
 	}
 	id := ""

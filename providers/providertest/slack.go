@@ -39,6 +39,7 @@ type Slack struct {
 	now      func() time.Time
 	hook     func(endpoint string)
 	history  map[string][]SlackPayload // channel ID -> accepted messages, oldest first
+	replies  map[string][]SlackPayload // channel ID + "/" + thread ts -> thread replies, oldest first
 	channels map[string]string         // channel name -> ID
 	calls    map[string]int            // endpoint -> requests
 }
@@ -85,8 +86,11 @@ type SlackPayload struct {
 	JSON []byte
 	// Metadata is the message metadata sent with chat.postMessage, if any.
 	Metadata *SlackMetadata
-	// TS is the accepted message's timestamp in bot mode.
+	// TS is the accepted message's timestamp in bot mode (for
+	// chat.update, the ts of the message edited).
 	TS string
+	// ThreadTS is the parent message's ts of a thread reply.
+	ThreadTS string
 	// Status and Error are what the simulated Slack answered; Lost is set
 	// when the message was accepted but the answer never sent.
 	Status int
@@ -110,12 +114,15 @@ func (p SlackPayload) OK() bool {
 
 // NewSlack starts a simulated Slack on loopback; Close stops it.
 func NewSlack() *Slack {
-	s := &Slack{now: time.Now, history: map[string][]SlackPayload{}, channels: map[string]string{}, calls: map[string]int{}}
+	s := &Slack{now: time.Now, history: map[string][]SlackPayload{}, replies: map[string][]SlackPayload{},
+		channels: map[string]string{}, calls: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/services/", s.counted("webhook", s.webhook))
 	mux.HandleFunc("/api/chat.postMessage", s.counted("chat.postMessage", s.postMessage))
 	mux.HandleFunc("/api/conversations.history", s.counted("conversations.history", s.conversationsHistory))
 	mux.HandleFunc("/api/conversations.list", s.counted("conversations.list", s.conversationsList))
+	mux.HandleFunc("/api/chat.update", s.counted("chat.update", s.chatUpdate))
+	mux.HandleFunc("/api/conversations.replies", s.counted("conversations.replies", s.conversationsReplies))
 	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		io.WriteString(w, "<html><body>Sign in to Slack</body></html>")
@@ -219,11 +226,12 @@ func (s *Slack) Received() []SlackPayload {
 	return append([]SlackPayload(nil), s.received...)
 }
 
-// Posted returns the payloads that were accepted.
+// Posted returns the payloads of new messages (thread replies included)
+// that were accepted; edits are in Updated.
 func (s *Slack) Posted() []SlackPayload {
 	var out []SlackPayload
 	for _, p := range s.Received() {
-		if p.OK() {
+		if p.OK() && p.Endpoint != "chat.update" {
 			out = append(out, p)
 		}
 	}
@@ -338,6 +346,7 @@ type slackMessage struct {
 	UnfurlMedia *bool            `json:"unfurl_media"`
 	LinkNames   bool             `json:"link_names"`
 	Metadata    *SlackMetadata   `json:"metadata"`
+	ThreadTS    string           `json:"thread_ts"`
 }
 
 func (s *Slack) postMessage(w http.ResponseWriter, r *http.Request) {
@@ -354,8 +363,8 @@ func (s *Slack) postMessage(w http.ResponseWriter, r *http.Request) {
 		if err := json.Unmarshal(body, &msg); err != nil {
 			bad = "invalid_json"
 		}
-		p.Channel, p.Text, p.Blocks, p.UnfurlLinks, p.UnfurlMedia, p.LinkNames, p.Metadata =
-			msg.Channel, msg.Text, msg.Blocks, msg.UnfurlLinks, msg.UnfurlMedia, msg.LinkNames, msg.Metadata
+		p.Channel, p.Text, p.Blocks, p.UnfurlLinks, p.UnfurlMedia, p.LinkNames, p.Metadata, p.ThreadTS =
+			msg.Channel, msg.Text, msg.Blocks, msg.UnfurlLinks, msg.UnfurlMedia, msg.LinkNames, msg.Metadata, msg.ThreadTS
 		p.JSON = body
 	} else {
 		form, err := url.ParseQuery(string(body))
@@ -365,7 +374,7 @@ func (s *Slack) postMessage(w http.ResponseWriter, r *http.Request) {
 		if t := form.Get("token"); t != "" {
 			p.Token = t
 		}
-		p.Channel, p.Text = form.Get("channel"), form.Get("text")
+		p.Channel, p.Text, p.ThreadTS = form.Get("channel"), form.Get("text"), form.Get("thread_ts")
 		if b := form.Get("blocks"); b != "" && json.Unmarshal([]byte(b), &p.Blocks) != nil {
 			bad = "invalid_blocks_format"
 		}
@@ -401,6 +410,13 @@ func (s *Slack) postMessage(w http.ResponseWriter, r *http.Request) {
 			a.Error = checkSlackMessage(p.Text, p.Blocks)
 		}
 	}
+	if !scripted && a.Error == "" && p.ThreadTS != "" {
+		s.mu.Lock()
+		if _, ok := s.findLocked(s.channelIDLocked(p.Channel), p.ThreadTS); !ok {
+			a.Error = "thread_not_found"
+		}
+		s.mu.Unlock()
+	}
 	p.Status, p.Error, p.Lost, p.body = a.Status, a.Error, a.Lost, a.Body != "" || a.Location != ""
 	accepted := p.OK()
 	var channelID string
@@ -409,7 +425,13 @@ func (s *Slack) postMessage(w http.ResponseWriter, r *http.Request) {
 		s.ts++
 		p.TS = fmt.Sprintf("%d.%06d", s.now().Unix(), s.ts%1000000)
 		channelID = s.channelIDLocked(p.Channel)
-		s.history[channelID] = append(s.history[channelID], p)
+		if p.ThreadTS != "" {
+			// A reply lives in its thread, not in the channel's history.
+			key := channelID + "/" + p.ThreadTS
+			s.replies[key] = append(s.replies[key], p)
+		} else {
+			s.history[channelID] = append(s.history[channelID], p)
+		}
 		s.mu.Unlock()
 	}
 	s.record(p)
@@ -617,4 +639,121 @@ func writeSlackJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v) // a test server: the client sees a short body
+}
+
+// Updated returns the accepted chat.update payloads.
+func (s *Slack) Updated() []SlackPayload {
+	var out []SlackPayload
+	for _, p := range s.Received() {
+		if p.OK() && p.Endpoint == "chat.update" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// findLocked returns the index of a channel's message by ts.
+func (s *Slack) findLocked(channelID, ts string) (int, bool) {
+	for i, m := range s.history[channelID] {
+		if m.TS == ts {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// chatUpdate edits a message as chat.update does: channel must be the ID
+// the message was posted to and ts its timestamp (message_not_found
+// otherwise); text, blocks and metadata replace the message's.
+func (s *Slack) chatUpdate(w http.ResponseWriter, r *http.Request) {
+	form, ok := s.authorized(w, r)
+	if !ok {
+		return
+	}
+	p := SlackPayload{Endpoint: "chat.update", Channel: form.Get("channel"), Text: form.Get("text"), TS: form.Get("ts"),
+		Status: http.StatusOK}
+	if b := form.Get("blocks"); b != "" && json.Unmarshal([]byte(b), &p.Blocks) != nil {
+		p.Error = "invalid_blocks_format"
+	}
+	if m := form.Get("metadata"); m != "" {
+		p.Metadata = &SlackMetadata{}
+		if json.Unmarshal([]byte(m), p.Metadata) != nil {
+			p.Error = "invalid_metadata_format"
+		}
+	}
+	if p.Error == "" {
+		p.Error = checkSlackMessage(p.Text, p.Blocks)
+	}
+	s.mu.Lock()
+	if p.Error == "" {
+		switch i, found := s.findLocked(p.Channel, p.TS); {
+		case !channelIDRE.MatchString(p.Channel):
+			p.Error = "channel_not_found"
+		case !found:
+			p.Error = "message_not_found"
+		default:
+			m := &s.history[p.Channel][i]
+			m.Text, m.Blocks = p.Text, p.Blocks
+			if p.Metadata != nil {
+				m.Metadata = p.Metadata
+			}
+		}
+	}
+	s.mu.Unlock()
+	s.record(p)
+	s.before(p.Endpoint)
+	if p.Error != "" {
+		writeSlackJSON(w, http.StatusOK, map[string]any{"ok": false, "error": p.Error})
+		return
+	}
+	writeSlackJSON(w, http.StatusOK, map[string]any{"ok": true, "channel": p.Channel, "ts": p.TS, "text": p.Text})
+}
+
+// conversationsReplies serves a thread: the parent, then its replies,
+// oldest first, with metadata when include_all_metadata is set.
+func (s *Slack) conversationsReplies(w http.ResponseWriter, r *http.Request) {
+	form, ok := s.authorized(w, r)
+	if !ok {
+		return
+	}
+	channel, ts := form.Get("channel"), form.Get("ts")
+	withMeta := form.Get("include_all_metadata") == "1" || form.Get("include_all_metadata") == "true"
+	s.mu.Lock()
+	i, found := s.findLocked(channel, ts)
+	var msgs []SlackPayload
+	if found {
+		msgs = append([]SlackPayload{s.history[channel][i]}, s.replies[channel+"/"+ts]...)
+	}
+	s.mu.Unlock()
+	if !found {
+		writeSlackJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "thread_not_found"})
+		return
+	}
+	out := []map[string]any{}
+	for _, m := range msgs {
+		if o := form.Get("oldest"); o != "" && m.TS != ts && tsLess(m.TS, o) {
+			continue
+		}
+		o := map[string]any{"type": "message", "text": m.Text, "ts": m.TS, "thread_ts": ts}
+		if withMeta && m.Metadata != nil {
+			o["metadata"] = m.Metadata
+		}
+		out = append(out, o)
+	}
+	writeSlackJSON(w, http.StatusOK, map[string]any{"ok": true, "messages": out, "has_more": false})
+}
+
+// Messages returns a channel's top-level messages as they now stand
+// (edits applied), oldest first.
+func (s *Slack) Messages(channel string) []SlackPayload {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]SlackPayload(nil), s.history[s.channelIDLocked(channel)]...)
+}
+
+// Replies returns the thread replies of a message, oldest first.
+func (s *Slack) Replies(channel, ts string) []SlackPayload {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]SlackPayload(nil), s.replies[s.channelIDLocked(channel)+"/"+ts]...)
 }
