@@ -11,6 +11,7 @@ import (
 	"github.com/driftwatch/driftwatch/config"
 	"github.com/driftwatch/driftwatch/diff"
 	"github.com/driftwatch/driftwatch/providers"
+	"github.com/driftwatch/driftwatch/routing"
 	"github.com/driftwatch/driftwatch/store"
 	"github.com/driftwatch/driftwatch/watcher"
 )
@@ -369,7 +370,7 @@ func (l *Local) Ack(ctx context.Context, r AckRequest) ([]Finding, error) {
 		return nil, errorf(Invalid, "ack needs at least one finding ID (see driftwatch findings)")
 	}
 	now := l.Now()
-	req := store.AckRequest{Refs: r.IDs, Note: r.Note, Author: r.Author, At: now}
+	req := store.AckRequest{Refs: r.IDs, Note: r.Note, Author: r.Author, At: now, Policy: routing.Policy(l.cfg.Load())}
 	if r.For != "" {
 		d, err := ParseDuration(r.For)
 		if err != nil {

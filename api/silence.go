@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/driftwatch/driftwatch/routing"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
@@ -32,7 +33,7 @@ func (l *Local) AddSilence(ctx context.Context, r SilenceRequest) (*Silence, err
 	if err != nil {
 		return nil, err
 	}
-	saved, err := l.db.AddSilence(ctx, s)
+	saved, err := l.db.AddSilenceNoticed(ctx, s, routing.Policy(l.cfg.Load()))
 	if err != nil {
 		return nil, err
 	}

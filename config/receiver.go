@@ -75,6 +75,22 @@ func (r *Receiver) Secrets() []string {
 	return out
 }
 
+// MissingSecret reports whether a secret the receiver needs to deliver
+// is unset: in a config read without its secrets.
+func (r *Receiver) MissingSecret() bool {
+	switch r.Type {
+	case ReceiverSlack:
+		return r.WebhookURL.Reveal() == "" && r.Token.Reveal() == ""
+	case ReceiverMSTeams:
+		return r.WebhookURL.Reveal() == ""
+	case ReceiverWebhook:
+		return r.URL.Reveal() == "" || (r.SecretEnv != "" && r.Secret.Reveal() == "")
+	case ReceiverEmail:
+		return r.UsernameEnv != "" && r.Password.Reveal() == ""
+	}
+	return false
+}
+
 // Route is one [[route]] table: which notices go to which receivers.
 // Routes are checked in order; the first that matches decides, unless it
 // says continue.

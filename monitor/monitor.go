@@ -46,6 +46,10 @@ type Monitor struct {
 
 	mu   sync.Mutex
 	seen map[string]bool // sources with series in the vectors above
+
+	// Receivers, when set, reports the receivers' state: one that is
+	// down makes /healthz "degraded" and sets driftwatch_receiver_up 0.
+	Receivers func() []watcher.ReceiverStatus
 }
 
 var _ watcher.Observer = (*Monitor)(nil)
@@ -187,10 +191,19 @@ type sourceHealth struct {
 }
 
 type health struct {
-	Status  string         `json:"status"`
-	Error   string         `json:"error,omitempty"`
-	Sources []sourceHealth `json:"sources"`
-	Outbox  *outboxHealth  `json:"outbox,omitempty"`
+	Status    string           `json:"status"`
+	Error     string           `json:"error,omitempty"`
+	Sources   []sourceHealth   `json:"sources"`
+	Outbox    *outboxHealth    `json:"outbox,omitempty"`
+	Receivers []receiverHealth `json:"receivers"`
+}
+
+// receiverHealth is one receiver on /healthz.
+type receiverHealth struct {
+	Name   string  `json:"name"`
+	Status string  `json:"status"` // "up" or "down"
+	Reason string  `json:"reason,omitempty"`
+	Since  *string `json:"since,omitempty"`
 }
 
 type outboxHealth struct {
@@ -202,7 +215,7 @@ type outboxHealth struct {
 func (m *Monitor) health(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
-	h := health{Status: "ok", Sources: []sourceHealth{}}
+	h := health{Status: "ok", Sources: []sourceHealth{}, Receivers: []receiverHealth{}}
 	code := http.StatusOK
 	states, err := m.store.SourceStates(ctx)
 	if err == nil {
@@ -216,6 +229,18 @@ func (m *Monitor) health(w http.ResponseWriter, r *http.Request) {
 		h.Status, h.Error, code = "unavailable", "store: "+store.Explain(err).Error(), http.StatusServiceUnavailable
 	} else {
 		h.Outbox = &outboxHealth{Pending: ob.Pending, GivenUp: ob.GivenUp, LastError: ob.LastError}
+	}
+	if m.Receivers != nil {
+		for _, r := range m.Receivers() {
+			rh := receiverHealth{Name: r.Name, Status: "up"}
+			if !r.Up {
+				rh.Status, rh.Reason, rh.Since = "down", r.Reason, ts(&r.Since)
+				if h.Status == "ok" {
+					h.Status = "degraded" // still 200: the daemon works, a receiver's setup does not
+				}
+			}
+			h.Receivers = append(h.Receivers, rh)
+		}
 	}
 	var backed map[string]time.Time
 	if m.backedOff != nil {
@@ -268,11 +293,12 @@ var (
 	failingDesc  = prometheus.NewDesc("driftwatch_source_consecutive_failures", "Failed polls in a row.", []string{"source"}, nil)
 	successDesc  = prometheus.NewDesc("driftwatch_source_last_success_timestamp_seconds", "Unix time of the last successful fetch.", []string{"source"}, nil)
 	storeUpDesc  = prometheus.NewDesc("driftwatch_store_up", "1 when the store answers.", nil, nil)
+	receiverDesc = prometheus.NewDesc("driftwatch_receiver_up", "0 while a receiver fails with an error that will not heal by itself (a revoked token, an unknown channel, a 404).", []string{"receiver"}, nil)
 	severityList = []watcher.Severity{watcher.Info, watcher.Warning, watcher.Breaking}
 )
 
 func (c storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{openDesc, pendingDesc, givenUpDesc, failingDesc, successDesc, storeUpDesc} {
+	for _, d := range []*prometheus.Desc{openDesc, pendingDesc, givenUpDesc, failingDesc, successDesc, storeUpDesc, receiverDesc} {
 		ch <- d
 	}
 }
@@ -305,4 +331,13 @@ func (c storeCollector) Collect(ch chan<- prometheus.Metric) {
 		up = 0
 	}
 	ch <- prometheus.MustNewConstMetric(storeUpDesc, prometheus.GaugeValue, up)
+	if c.m.Receivers != nil {
+		for _, r := range c.m.Receivers() {
+			v := 1.0
+			if !r.Up {
+				v = 0
+			}
+			ch <- prometheus.MustNewConstMetric(receiverDesc, prometheus.GaugeValue, v, r.Name)
+		}
+	}
 }

@@ -74,6 +74,16 @@ func New(cfg *config.Config) *Router {
 	return r
 }
 
+// Policy is the notice policy of a configuration: routed to its
+// receivers, or, without any receiver (notices printed to stdout), every
+// finding at or above warning and its resolution, as before receivers.
+func Policy(cfg *config.Config) watcher.NoticePolicy {
+	if len(cfg.AllReceivers()) == 0 {
+		return watcher.NoticePolicy{MinSeverity: watcher.Warning, SendResolved: true}
+	}
+	return watcher.NoticePolicy{Router: New(cfg)}
+}
+
 // Names lists the receivers in configuration order.
 func (r *Router) Names() []string {
 	out := make([]string, len(r.receivers))

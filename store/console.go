@@ -37,6 +37,9 @@ type AckRequest struct {
 	At     time.Time
 	// Until, when set, ends the acknowledgement.
 	Until *time.Time
+	// Policy routes the acked notice of each finding that was open to
+	// the receivers that keep a message per finding current.
+	Policy watcher.NoticePolicy
 }
 
 var hexRE = regexp.MustCompile(`^[0-9a-f]{8,32}$`)
@@ -113,7 +116,12 @@ func (db *DB) AckRefs(ctx context.Context, r AckRequest) ([]int64, error) {
 		if r.Until != nil {
 			until = formatTime(*r.Until)
 		}
+		group := "ack/" + at
 		for _, id := range ids {
+			var state string
+			if err := tx.QueryRowContext(ctx, "SELECT state FROM findings WHERE id = ?", id).Scan(&state); err != nil {
+				return fmt.Errorf("store: ack %d: %w", id, err)
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE findings SET acked_at = ?, ack_note = ?, updated_at = ?,
 				state = CASE state WHEN 'open' THEN 'acked' ELSE state END WHERE id = ?`, at, r.Note, at, id); err != nil {
 				return fmt.Errorf("store: ack %d: %w", id, err)
@@ -123,6 +131,11 @@ func (db *DB) AckRefs(ctx context.Context, r AckRequest) ([]int64, error) {
 				note = excluded.note, created_at = excluded.created_at, expires_at = excluded.expires_at, expired_at = NULL`,
 				id, r.Author, r.Note, at, until); err != nil {
 				return fmt.Errorf("store: ack %d: %w", id, err)
+			}
+			if state == string(watcher.Open) {
+				if _, err := findingNotice(ctx, tx, r.Policy, watcher.NoticeAcked, id, r.At, group); err != nil {
+					return fmt.Errorf("store: ack %d: %w", id, err)
+				}
 			}
 		}
 		return nil
@@ -236,6 +249,14 @@ func (db *DB) Silences(ctx context.Context, now time.Time, all bool) ([]watcher.
 
 // AddSilence stores a silence and returns it with its ID.
 func (db *DB) AddSilence(ctx context.Context, s watcher.Silence) (watcher.Silence, error) {
+	return db.AddSilenceNoticed(ctx, s, watcher.NoticePolicy{})
+}
+
+// AddSilenceNoticed is AddSilence that also writes, in the same
+// transaction, a silenced notice of each open or acknowledged finding the
+// silence matches, for the receivers policy routes it to (those that
+// keep a message per finding current).
+func (db *DB) AddSilenceNoticed(ctx context.Context, s watcher.Silence, policy watcher.NoticePolicy) (watcher.Silence, error) {
 	if s.Source == "" && s.Rule == "" && s.Path == "" {
 		return s, errors.New("store: a silence needs at least one matcher")
 	}
@@ -245,8 +266,35 @@ func (db *DB) AddSilence(ctx context.Context, s watcher.Silence) (watcher.Silenc
 		if err != nil {
 			return fmt.Errorf("store: add silence: %w", err)
 		}
-		s.ID, err = res.LastInsertId()
-		return err
+		if s.ID, err = res.LastInsertId(); err != nil || policy.Router == nil || !s.Active(s.CreatedAt) {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, "SELECT "+findingColumns+" FROM findings WHERE state IN ('open', 'acked')")
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			f, err := scanFinding(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			if s.Matches(&f) {
+				ids = append(ids, f.ID)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		group := fmt.Sprintf("silence/%d", s.ID)
+		for _, id := range ids {
+			if _, err := findingNotice(ctx, tx, policy, watcher.NoticeSilenced, id, s.CreatedAt, group); err != nil {
+				return fmt.Errorf("store: silence notice: %w", err)
+			}
+		}
+		return nil
 	})
 	s.CreatedAt, s.EndsAt = parseTime(formatTime(s.CreatedAt)), parseTime(formatTime(s.EndsAt))
 	return s, err

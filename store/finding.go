@@ -155,13 +155,6 @@ func (db *DB) FindingsChangedBetween(ctx context.Context, since, until time.Time
 
 // Ack acknowledges findings, all or none.
 func (db *DB) Ack(ctx context.Context, ids []int64, note string, at time.Time) error {
-	return db.AckNoticed(ctx, ids, note, at, watcher.NoticePolicy{})
-}
-
-// AckNoticed is Ack that also writes, in the same transaction, an acked
-// notice of each finding it moves from open to acked for the receivers
-// policy routes it to (those that keep a message per finding current).
-func (db *DB) AckNoticed(ctx context.Context, ids []int64, note string, at time.Time, policy watcher.NoticePolicy) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		var missing []int64
 		for _, id := range ids {
@@ -182,22 +175,12 @@ func (db *DB) AckNoticed(ctx context.Context, ids []int64, note string, at time.
 			}
 			return fmt.Errorf("unknown finding ID %s: %w", strings.Join(names, ", "), watcher.ErrNotFound)
 		}
-		group := "ack/" + formatTime(at)
-		for _, id := range slices.Compact(slices.Sorted(slices.Values(ids))) {
-			var state string
-			if err := tx.QueryRowContext(ctx, "SELECT state FROM findings WHERE id = ?", id).Scan(&state); err != nil {
-				return fmt.Errorf("store: ack %d: %w", id, err)
-			}
+		for _, id := range ids {
 			_, err := tx.ExecContext(ctx, `UPDATE findings SET acked_at = ?, ack_note = ?, updated_at = ?,
 				state = CASE state WHEN 'open' THEN 'acked' ELSE state END WHERE id = ?`,
 				formatTime(at), note, formatTime(at), id)
 			if err != nil {
 				return fmt.Errorf("store: ack %d: %w", id, err)
-			}
-			if state == string(watcher.Open) {
-				if _, err := findingNotice(ctx, tx, policy, watcher.NoticeAcked, id, at, group); err != nil {
-					return fmt.Errorf("store: ack %d: %w", id, err)
-				}
 			}
 		}
 		return nil

@@ -26,14 +26,14 @@ type ReceiverStatus struct {
 	Since  time.Time // when it went down
 }
 
-// ReceiverStatuses reports every configured receiver, in configuration
+// ReceiverStatuses reports every named receiver, in configuration
 // order: up until a delivery fails with a setup error, up again once one
 // succeeds.
 func (e *Engine) ReceiverStatuses() []ReceiverStatus {
 	e.statusMu.Lock()
 	defer e.statusMu.Unlock()
 	var out []ReceiverStatus
-	for _, r := range e.receivers() {
+	for _, r := range e.Receivers {
 		st, ok := e.status[r.Name]
 		if !ok {
 			st = ReceiverStatus{Name: r.Name, Up: true}

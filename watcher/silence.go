@@ -116,7 +116,9 @@ func (e *Engine) holdSilenced(ctx context.Context, owner string, claimed []Notic
 	held := map[time.Time][]int64{}
 	keep := claimed[:0:0]
 	for _, n := range claimed {
-		if n.Finding != nil {
+		if n.Finding != nil && n.Kind != NoticeSilenced {
+			// The notice that a finding was silenced is the one that
+			// gets through: it edits the finding's message to say so.
 			if until, _, ok := SilencedUntil(silences, n.Finding, now); ok {
 				held[until] = append(held[until], n.ID)
 				continue

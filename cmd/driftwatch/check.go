@@ -142,7 +142,7 @@ func (a *app) check(ctx context.Context, q api.CheckQuery, refresh bool, timeout
 		if err != nil {
 			return nil, err
 		}
-		e.Notifier = nil
+		e.Notifier, e.Receivers = nil, nil
 		pctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("check --refresh took longer than --timeout %s", timeout))
 		defer cancel()
 		rep, err := e.Poll(pctx, q.Sources...)

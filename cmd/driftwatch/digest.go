@@ -8,6 +8,7 @@ import (
 
 	"github.com/driftwatch/driftwatch/notify/console"
 	"github.com/driftwatch/driftwatch/providers"
+	"github.com/driftwatch/driftwatch/routing"
 	"github.com/driftwatch/driftwatch/store"
 	"github.com/driftwatch/driftwatch/watcher"
 )
@@ -17,10 +18,10 @@ func (a *app) digestCommand() *cobra.Command {
 	var post bool
 	cmd := &cobra.Command{
 		Use:   "digest",
-		Short: "Print (or post to Slack) the digest of upstream changes",
+		Short: "Print (or post to the receivers) the digest of upstream changes",
 		Long: `Summarise the upstream changes and findings of a period (default the last
 week), grouped by source: new releases and feed entries, changed settings,
-findings opened, resolved and still open. --post sends it to Slack.`,
+findings opened, resolved and still open. --post sends it to the receivers that get digests.`,
 		Example: `  driftwatch digest
   driftwatch digest --since 24h --post`,
 		Args: cobra.NoArgs,
@@ -37,8 +38,8 @@ findings opened, resolved and still open. --post sends it to Slack.`,
 			if err != nil {
 				return err
 			}
-			if post && cfg.Notify.Slack == nil {
-				return failf(exitUsage, "--post needs [notify.slack] in %s", cfg.File)
+			if post && len(cfg.AllReceivers()) == 0 {
+				return failf(exitUsage, "--post needs a [[receiver]] (or [notify.slack]) in %s", cfg.File)
 			}
 			mode := store.Read
 			if post {
@@ -49,7 +50,7 @@ findings opened, resolved and still open. --post sends it to Slack.`,
 				return err
 			}
 			defer db.Close()
-			e := &watcher.Engine{Sources: providers.Describe(cfg), Store: db, Logger: a.logger, Policy: policy(cfg)}
+			e := &watcher.Engine{Sources: providers.Describe(cfg), Store: db, Logger: a.logger, Policy: routing.Policy(cfg)}
 			now := time.Now().UTC()
 			d, err := e.BuildDigest(cmd.Context(), now.Add(-period), now)
 			if err != nil {
@@ -62,21 +63,25 @@ findings opened, resolved and still open. --post sends it to Slack.`,
 				return nil
 			}
 			n := watcher.Notice{Kind: watcher.NoticeDigest, Group: "digest/" + now.Format(time.RFC3339), Digest: d, CreatedAt: now}
-			if err := db.Enqueue(cmd.Context(), []watcher.Notice{n}); err != nil {
+			queued, err := e.EnqueueDigest(cmd.Context(), n)
+			if err != nil {
 				return fail(exitUsage, err)
 			}
-			if e.Notifier, err = a.notifier(cfg, nil); err != nil {
-				return fail(exitUsage, err)
+			if queued == 0 {
+				return failf(exitUsage, "no receiver gets the digest: add digest = true to a [[route]] in %s", cfg.File)
+			}
+			if err := a.attachReceivers(e, cfg, nil); err != nil {
+				return err
 			}
 			rep := e.Deliver(cmd.Context())
 			if rep.Err != nil {
 				return failf(exitUsage, "digest not posted yet (it stays queued and is retried by the next poll or run): %v", rep.Err)
 			}
-			fmt.Fprintln(a.env.Stderr, "digest posted to Slack")
+			fmt.Fprintf(a.env.Stderr, "digest posted to %d receiver(s)\n", queued)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&since, "since", "168h", "period to summarise, ending now (e.g. 168h, 7d)")
-	cmd.Flags().BoolVar(&post, "post", false, "send the digest to Slack")
+	cmd.Flags().BoolVar(&post, "post", false, "send the digest to the receivers that get it")
 	return cmd
 }

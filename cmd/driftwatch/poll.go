@@ -50,7 +50,7 @@ usage, config or store error.`,
 				return err
 			}
 			if noNotify {
-				e.Notifier = nil
+				e.Notifier, e.Receivers = nil, nil
 				e.QuietBaseline = !queue
 			}
 			if _, err := e.RetireRemoved(cmd.Context()); err != nil {

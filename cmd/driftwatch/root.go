@@ -154,7 +154,8 @@ a weekly digest, and a pre-deploy check that fails a pipeline on open drift.`,
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(a.versionCommand(), a.validateCommand(), a.pollCommand(), a.checkCommand(),
 		a.findingsCommand(), a.ackCommand(), a.silenceCommand(), a.diffCommand(), a.historyCommand(), a.showCommand(),
-		a.digestCommand(), a.runCommand(), a.demoCommand(), a.explainCommand(), a.healthcheckCommand(), a.manCommand())
+		a.digestCommand(), a.runCommand(), a.demoCommand(), a.explainCommand(), a.healthcheckCommand(), a.manCommand(),
+		a.notifyCommand())
 	a.addCompletions(root)
 	return root
 }

@@ -74,6 +74,12 @@ func (a *app) daemon(ctx context.Context) error {
 	mon.Scrub = a.scrub.Scrub
 	b := currentBuild()
 	mon.SetBuildInfo(b.Version, b.Commit, b.GoVersion)
+	mon.Receivers = func() []watcher.ReceiverStatus {
+		if s := current.Load(); s != nil {
+			return s.Engine.ReceiverStatuses()
+		}
+		return nil
+	}
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return failf(exitUsage, "server.listen %s: %v", cfg.Server.Listen, err)

@@ -36,7 +36,16 @@ that has the config but not the secrets.`,
 			if _, err := providers.Build(cfg, providers.Deps{Logger: a.logger}); err != nil {
 				return fail(exitUsage, err)
 			}
-			fmt.Fprintf(a.stdout(), "%s: valid (%d sources, %d expectations%s)\n", cfg.File, len(cfg.Sources), len(cfg.Expects), note)
+			if !noEnv { // receivers need their secrets to be built
+				if _, err := a.receivers(cfg); err != nil {
+					return fail(exitUsage, err)
+				}
+			}
+			for _, h := range cfg.Hints {
+				fmt.Fprintf(a.env.Stderr, "notice: %s\n", h)
+			}
+			fmt.Fprintf(a.stdout(), "%s: valid (%d sources, %d expectations, %d receivers, %d routes%s)\n", cfg.File,
+				len(cfg.Sources), len(cfg.Expects), len(cfg.AllReceivers()), len(cfg.Routes), note)
 			return nil
 		},
 	}
