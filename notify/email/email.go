@@ -110,7 +110,7 @@ func (n *Notifier) send(ctx context.Context, m mail) error {
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.Timeout)
 	defer cancel()
 	err := n.converse(ctx, m)
-	return notify.Redact(classify(err), n.cfg.Password, n.cfg.Username)
+	return notify.Redact(classify(err), n.cfg.Password)
 }
 
 // converse holds one SMTP conversation: connect, EHLO, STARTTLS, AUTH,
