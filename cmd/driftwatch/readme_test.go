@@ -118,6 +118,7 @@ api_url = "`+gh.URL()+`"
 		"go install github.com/driftwatch/driftwatch/cmd/driftwatch@latest": "needs the network; the build itself is exercised by the binary tests",
 		"CGO_ENABLED=0 go build -o driftwatch ./cmd/driftwatch":             "the binary tests build it the same way",
 		"driftwatch check --lockfile package-lock.json --format github":     "TestCheckLockfile runs it against a real lockfile",
+		"driftwatch notify test": "TestNotifyTestOverTheBinary runs it against simulated receivers",
 	}
 	cmds := readmeCommands(t)
 	if len(cmds) < 10 {
