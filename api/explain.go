@@ -36,6 +36,7 @@ type Event struct {
 	LastError   string             `json:"last_error,omitempty"`
 	Note        string             `json:"note,omitempty"`
 	NoticeID    int64              `json:"notice_id,omitempty"`
+	Receiver    string             `json:"receiver,omitempty"`
 	Severity    *watcher.Severity  `json:"severity,omitempty"`
 	Until       *string            `json:"until,omitempty"`
 
@@ -90,6 +91,7 @@ func history(f *Finding, notices []store.NoticeRecord) []Event {
 		e := ev(n.CreatedAt, "notice")
 		attempts, sev := n.Attempts, n.Severity
 		e.NoticeID, e.Kind, e.Severity, e.Attempts, e.LastError, e.Delivery = n.ID, n.Kind, &sev, &attempts, n.LastError, "pending"
+		e.Receiver = n.Receiver
 		switch {
 		case n.SentAt != nil:
 			e.Delivery, e.DeliveredAt = "sent", timePtr(n.SentAt)

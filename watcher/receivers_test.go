@@ -443,3 +443,43 @@ func TestBadTokenMarksTheReceiverDownOnce(t *testing.T) {
 		t.Errorf("statuses %+v after a success", st)
 	}
 }
+
+// TestBotModeSilenceEditsTheMessage: silencing a finding edits its
+// message to say so (the silenced notice gets through the silence it
+// announces); the finding's later notices wait for the silence to end.
+func TestBotModeSilenceEditsTheMessage(t *testing.T) {
+	clk := newClock(t0)
+	sim := providertest.NewSlack()
+	t.Cleanup(sim.Close)
+	sim.SetClock(clk.Now)
+	policy := policyOf(t, "[[receiver]]\nname = \"team\"\ntype = \"slack\"\ntoken_env = \"T\"\nchannel = \"#alerts\"\n",
+		map[string]string{"T": testBotToken})
+	db, up := openStore(t), newUpstream(t)
+	e := &watcher.Engine{Store: db, Policy: policy, Now: clk.Now,
+		Receivers: []watcher.Receiver{{Name: "team", Notifier: botNotifier(t, sim)}}}
+	e.Sources = []*watcher.Runtime{jsonSource(t, up, "src", flagged())}
+	up.set("src", `{"bad": true}`)
+	pollOnce(t, e)
+	e.Deliver(context.Background())
+	if _, err := db.AddSilenceNoticed(context.Background(), watcher.Silence{Rule: "test.*", Comment: "known", Author: "ana",
+		CreatedAt: clk.Now(), EndsAt: clk.Now().Add(24 * time.Hour)}, policy); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(time.Minute)
+	if rep := e.Deliver(context.Background()); rep.Sent != 1 {
+		t.Fatalf("silenced: Deliver = %+v", rep)
+	}
+	msgs := sim.Messages("#alerts")
+	if len(msgs) != 1 || len(sim.Updated()) != 1 || !strings.Contains(msgs[0].Text, "silenced") {
+		t.Fatalf("%d messages, %d edits; text %q", len(msgs), len(sim.Updated()), msgs[0].Text)
+	}
+	if r := sim.Replies("#alerts", msgs[0].TS); len(r) != 1 || !strings.Contains(r[0].Text, "Silenced") {
+		t.Errorf("thread %+v", r)
+	}
+	up.set("src", `{"bad": false}`)
+	clk.Add(time.Minute)
+	pollOnce(t, e)
+	if rep := e.Deliver(context.Background()); rep.Sent != 0 {
+		t.Errorf("the resolution went out during the silence: %+v", rep)
+	}
+}

@@ -127,6 +127,9 @@ func writeExplanation(w io.Writer, ex *api.Explanation) error {
 			if e.Severity != nil {
 				line += fmt.Sprintf(" (%s)", *e.Severity)
 			}
+			if e.Receiver != "" {
+				line += " to " + notify.OneLine(e.Receiver)
+			}
 			line += ": " + e.Delivery
 			if e.DeliveredAt != nil {
 				line += " " + *e.DeliveredAt

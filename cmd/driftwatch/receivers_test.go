@@ -182,3 +182,24 @@ url = "`+up.URL+`"
 		t.Error("the token is in the log")
 	}
 }
+
+// TestLegacySlackStillWorksAndValidateSaysHowToMove: [notify.slack] is one
+// Slack receiver; validate passes with a notice line on how to move.
+func TestLegacySlackStillWorksAndValidateSaysHowToMove(t *testing.T) {
+	sim := providertest.NewSlack()
+	defer sim.Close()
+	up := newUpstream(t, metricsDoc(1, 99))
+	c := newCLI(t, slackConfig(up.URL, 1))
+	c.env["SLACK_WEBHOOK_URL"] = sim.WebhookURL()
+	r := c.mustRun(0, "validate")
+	if !strings.Contains(r.stderr, "notice: ") || !strings.Contains(r.stderr, `[[receiver]] name = "slack", type = "slack", webhook_url_env = "SLACK_WEBHOOK_URL"`) {
+		t.Errorf("validate stderr:\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stdout, "1 receivers") {
+		t.Errorf("validate stdout %q", r.stdout)
+	}
+	c.mustRun(0, "poll")
+	if p := sim.Posted(); len(p) != 1 || !strings.Contains(string(p[0].JSON), "/m/0 is 99") {
+		t.Fatalf("posted %d", len(p))
+	}
+}
