@@ -63,18 +63,6 @@ type Receiver struct {
 // current (Slack in bot mode).
 func (r *Receiver) CanEdit() bool { return r.Type == ReceiverSlack && r.TokenEnv != "" }
 
-// Secrets lists the receiver's secret values, for scrubbing errors and
-// logs.
-func (r *Receiver) Secrets() []string {
-	var out []string
-	for _, s := range []Secret{r.WebhookURL, r.Token, r.URL, r.Secret, r.Username, r.Password} {
-		if v := s.Reveal(); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
 // MissingSecret reports whether a secret the receiver needs to deliver
 // is unset: in a config read without its secrets.
 func (r *Receiver) MissingSecret() bool {

@@ -124,3 +124,47 @@ func TestLegacySlackHint(t *testing.T) {
 		t.Fatal("hint shows the secret")
 	}
 }
+
+// Every receiver's secrets reach the scrubber: tokens, signing secrets,
+// passwords as values, webhook URLs as URLs.
+func TestReceiverSecretsAreScrubbed(t *testing.T) {
+	env := map[string]string{"TOK": "xoxb-receiver-token", "HOOK": "https://hooks.example.com/T/B/secretpath",
+		"SIG": "signing-secret", "TEAMS": "https://teams.example.com/wf?sig=abc123", "U": "mailer", "P": "mail-password"}
+	cfg, err := config.Parse("dw.toml", []byte(`
+[[receiver]]
+name = "a"
+type = "slack"
+token_env = "TOK"
+channel = "#a"
+
+[[receiver]]
+name = "b"
+type = "webhook"
+url_env = "HOOK"
+secret_env = "SIG"
+
+[[receiver]]
+name = "c"
+type = "msteams"
+webhook_url_env = "TEAMS"
+
+[[receiver]]
+name = "d"
+type = "email"
+host = "smtp.example.com"
+from = "a@example.com"
+to = ["b@example.com"]
+username_env = "U"
+password_env = "P"
+`), func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	values, urls := cfg.Secrets()
+	all := strings.Join(append(values, urls...), " ")
+	for _, k := range []string{"TOK", "HOOK", "SIG", "TEAMS", "P"} {
+		if !strings.Contains(all, env[k]) {
+			t.Errorf("the scrubber does not learn $%s", k)
+		}
+	}
+}

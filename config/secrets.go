@@ -2,7 +2,8 @@ package config
 
 // Secrets returns every secret value the config resolved (credentials,
 // tokens, header values, the API's tokens, the Slack webhook URL and
-// token), for the scrubber that keeps them out of every message; unset
+// token, each receiver's token, signing secret, password and URL), for
+// the scrubber that keeps them out of every message; unset
 // ones are left out.
 func (c *Config) Secrets() (values, urls []string) {
 	add := func(s Secret) {
@@ -14,6 +15,16 @@ func (c *Config) Secrets() (values, urls []string) {
 		add(sl.Token)
 		if u := sl.WebhookURL.Reveal(); u != "" {
 			urls = append(urls, u)
+		}
+	}
+	for _, r := range c.Receivers {
+		add(r.Token)
+		add(r.Secret)
+		add(r.Password)
+		for _, u := range []Secret{r.WebhookURL, r.URL} {
+			if v := u.Reveal(); v != "" {
+				urls = append(urls, v)
+			}
 		}
 	}
 	add(c.Server.APIToken)
