@@ -91,3 +91,14 @@ func answerText(b []byte) string {
 type Tester interface {
 	Test(ctx context.Context) error
 }
+
+// FindingPage is a finding's page on the daemon's web view
+// (server.public_url), or "" without a usable public URL.
+func FindingPage(publicURL string, id int64) string {
+	base := strings.TrimRight(strings.TrimSpace(publicURL), "/")
+	if base == "" || id <= 0 || strings.ContainsAny(base, "<>| \t\n\"'") ||
+		!(strings.HasPrefix(base, "https://") || strings.HasPrefix(base, "http://")) {
+		return ""
+	}
+	return fmt.Sprintf("%s/findings/%d", base, id)
+}

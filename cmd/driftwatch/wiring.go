@@ -81,12 +81,13 @@ func (a *app) buildReceiver(cfg *config.Config, rc *config.Receiver) (watcher.No
 			PublicURL:     cfg.Server.PublicURL,
 		}, polite.NewClient(nil, 0), logger)
 	case config.ReceiverMSTeams:
-		return msteams.New(msteams.Config{WebhookURL: rc.WebhookURL.Reveal()})
+		return msteams.New(msteams.Config{WebhookURL: rc.WebhookURL.Reveal(), PublicURL: cfg.Server.PublicURL})
 	case config.ReceiverWebhook:
-		return webhook.New(webhook.Config{Name: rc.Name, URL: rc.URL.Reveal(), Secret: rc.Secret.Reveal()})
+		return webhook.New(webhook.Config{Name: rc.Name, URL: rc.URL.Reveal(), Secret: rc.Secret.Reveal(), PublicURL: cfg.Server.PublicURL})
 	case config.ReceiverEmail:
 		return email.New(email.Config{Name: rc.Name, Host: rc.Host, Port: rc.Port, From: rc.From, To: rc.To,
-			Username: rc.Username.Reveal(), Password: rc.Password.Reveal(), InsecurePlaintext: rc.InsecurePlaintext})
+			Username: rc.Username.Reveal(), Password: rc.Password.Reveal(), InsecurePlaintext: rc.InsecurePlaintext,
+			PublicURL: cfg.Server.PublicURL})
 	}
 	return nil, fmt.Errorf("unknown receiver type %q", rc.Type)
 }

@@ -39,6 +39,9 @@ type Config struct {
 	// TLS is the client TLS configuration (nil: the system's roots and
 	// Host as the server name); tests set their own roots.
 	TLS *tls.Config
+	// PublicURL is the daemon's web view: emails link to the findings'
+	// pages.
+	PublicURL string
 	// Timeout bounds one email (DefaultTimeout when 0).
 	Timeout time.Duration
 	// Now is the clock of the Date header; time.Now when nil.
@@ -94,7 +97,7 @@ func (n *Notifier) Deliver(ctx context.Context, notices []watcher.Notice) error 
 	if len(findings) == 0 {
 		return nil
 	}
-	m, err := noticesMail(findings)
+	m, err := noticesMail(findings, n.cfg.PublicURL)
 	if err != nil {
 		return &watcher.PermanentError{Err: err}
 	}

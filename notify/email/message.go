@@ -26,11 +26,14 @@ type mail struct {
 	id string
 }
 
-func noticesMail(ns []watcher.Notice) (mail, error) {
+func noticesMail(ns []watcher.Notice, publicURL string) (mail, error) {
 	var plain strings.Builder
 	for _, nt := range ns {
 		if err := console.FormatNotices(&plain, []watcher.Notice{nt}); err != nil {
 			return mail{}, err
+		}
+		if u := notify.FindingPage(publicURL, nt.Finding.ID); u != "" {
+			fmt.Fprintf(&plain, "  view: %s\n\n", u)
 		}
 	}
 	f := ns[0].Finding
@@ -48,7 +51,8 @@ func noticesMail(ns []watcher.Notice) (mail, error) {
 			Source: notify.OneLine(f.Source), Category: f.Category.Plain(), Rule: notify.OneLine(f.Rule), ID: f.ID,
 			History: nt.HistoryVia("the mail server"), Resolved: nt.Kind == watcher.NoticeResolved,
 			Old: notify.Truncate(notify.OneLine(f.Old), 500), New: notify.Truncate(notify.OneLine(f.New), 500),
-			Excerpt: notify.Truncate(notify.Clean(f.Excerpt), 2000), Note: notify.OneLine(f.Note), URL: console.WebURL(f.URL)}
+			Excerpt: notify.Truncate(notify.Clean(f.Excerpt), 2000), Note: notify.OneLine(f.Note), URL: console.WebURL(f.URL),
+			Page: notify.FindingPage(publicURL, f.ID)}
 		if it.Old == "" && it.New == "" && it.Excerpt == "" && it.Note == "" {
 			it.Detail = notify.Truncate(notify.Clean(f.Detail), 2000)
 		}
@@ -104,7 +108,7 @@ func keys(ns []watcher.Notice) string {
 
 type htmlNotice struct {
 	Tag, Kind, Title, Source, Category, Rule, History string
-	Old, New, Excerpt, Note, Detail, URL              string
+	Old, New, Excerpt, Note, Detail, URL, Page        string
 	ID                                                int64
 	Resolved                                          bool
 }
@@ -121,6 +125,7 @@ var noticesHTML = template.Must(template.New("notices").Parse(`<!DOCTYPE html>
 {{if .Detail}}<p style="white-space: pre-wrap">{{.Detail}}</p>{{end}}{{end}}
 {{if .Resolved}}<p>No longer holds; nothing to do (finding #{{.ID}}).</p>{{else if .ID}}<p>ack: <code>driftwatch ack {{.ID}}</code></p>{{end}}
 {{if .URL}}<p><a href="{{.URL}}">{{.URL}}</a></p>{{end}}
+{{if .Page}}<p><a href="{{.Page}}">View #{{.ID}} in driftwatch</a></p>{{end}}
 </div>{{end}}
 </body></html>
 `))

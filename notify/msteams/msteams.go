@@ -31,6 +31,8 @@ const maxText = 2000
 type Config struct {
 	// WebhookURL is the workflow's HTTP POST URL; it is a secret.
 	WebhookURL string
+	// PublicURL is the daemon's web view: cards link to the findings' pages.
+	PublicURL string
 	// Timeout bounds one post (DefaultTimeout when 0).
 	Timeout time.Duration
 }
@@ -75,7 +77,7 @@ func (n *Notifier) Deliver(ctx context.Context, notices []watcher.Notice) error 
 	if len(findings) == 0 {
 		return nil
 	}
-	return n.post(ctx, NoticesCard(findings))
+	return n.post(ctx, NoticesCard(findings, n.cfg.PublicURL))
 }
 
 // Test posts a test card.
@@ -178,8 +180,9 @@ func color(sev watcher.Severity, kind watcher.NoticeKind) string {
 	return "Default"
 }
 
-// NoticesCard renders finding notices as one card.
-func NoticesCard(notices []watcher.Notice) Card {
+// NoticesCard renders finding notices as one card; with publicURL each
+// links to its page on the web view.
+func NoticesCard(notices []watcher.Notice, publicURL string) Card {
 	var body []Element
 	var actions []Action
 	for i, nt := range notices {
@@ -204,6 +207,9 @@ func NoticesCard(notices []watcher.Notice) Card {
 		}
 		if d := detail(f); d != "" && nt.Kind != watcher.NoticeResolved {
 			body = append(body, textBlock(Escape(d, maxText), "", "", ""))
+		}
+		if u := notify.FindingPage(publicURL, f.ID); u != "" && len(actions) < 5 {
+			actions = append(actions, Action{Type: "Action.OpenUrl", Title: fmt.Sprintf("View #%d in driftwatch", f.ID), URL: u})
 		}
 		if u := console.WebURL(f.URL); u != "" && len(actions) < 5 {
 			actions = append(actions, Action{Type: "Action.OpenUrl", Title: "Open " + Escape(f.Source, 40), URL: u})

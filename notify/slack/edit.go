@@ -26,7 +26,7 @@ func (n *Notifier) Post(ctx context.Context, nt watcher.Notice) (watcher.Message
 	if n.api == nil {
 		return watcher.MessageRef{}, n.Deliver(ctx, []watcher.Notice{nt})
 	}
-	o := outgoing{channel: n.cfg.Channel, msg: RenderNotices([]watcher.Notice{nt}), keys: noticeKeys([]watcher.Notice{nt}), part: 1, parts: 1}
+	o := outgoing{channel: n.cfg.Channel, msg: RenderNotices([]watcher.Notice{nt}, Options{PublicURL: n.cfg.PublicURL}), keys: noticeKeys([]watcher.Notice{nt}), part: 1, parts: 1}
 	if verr := Validate(o.msg); verr != nil {
 		n.logger.Warn("slack: message outside limits; posting anyway", "error", verr)
 	}
@@ -42,7 +42,7 @@ func (n *Notifier) Update(ctx context.Context, ref watcher.MessageRef, nt watche
 	if n.api == nil {
 		return errNoEdit
 	}
-	msg := RenderNotices([]watcher.Notice{nt})
+	msg := RenderNotices([]watcher.Notice{nt}, Options{PublicURL: n.cfg.PublicURL})
 	rec := &record{keepOK: true}
 	_, _, _, err := n.api.UpdateMessageContext(context.WithValue(ctx, recordKey{}, rec), ref.Channel, ref.TS,
 		slackgo.MsgOptionBlocks(msg.Blocks...),

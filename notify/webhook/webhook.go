@@ -41,6 +41,8 @@ type Config struct {
 	URL string
 	// Secret, when set, signs every body; it is a secret.
 	Secret string
+	// PublicURL is the daemon's web view: bodies link to the finding's page.
+	PublicURL string
 	// Timeout bounds one post (DefaultTimeout when 0).
 	Timeout time.Duration
 }
@@ -87,8 +89,10 @@ type Body struct {
 	// unreachable.").
 	History string           `json:"history,omitempty"`
 	Finding *watcher.Finding `json:"finding,omitempty"`
-	Digest  *Digest          `json:"digest,omitempty"`
-	Text    string           `json:"text,omitempty"`
+	// Page is the finding's page on the web view (server.public_url).
+	Page   string  `json:"page,omitempty"`
+	Digest *Digest `json:"digest,omitempty"`
+	Text   string  `json:"text,omitempty"`
 }
 
 // Digest is a digest in the body.
@@ -161,6 +165,9 @@ func Verify(secret string, body []byte, header string) bool {
 func (n *Notifier) body(nt watcher.Notice) Body {
 	b := Body{Version: Version, Kind: "finding", Event: string(nt.Kind), ID: nt.Key(), Receiver: n.cfg.Name,
 		SentAt: watcher.FormatTime(n.now()), History: nt.HistoryVia("the webhook"), Finding: nt.Finding}
+	if nt.Finding != nil {
+		b.Page = notify.FindingPage(n.cfg.PublicURL, nt.Finding.ID)
+	}
 	switch {
 	case nt.Kind == watcher.NoticeResolved:
 		b.Kind = "resolved"

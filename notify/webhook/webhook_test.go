@@ -80,7 +80,7 @@ func TestSignatureVerifiesWithTheDocumentedAlgorithm(t *testing.T) {
 func TestResolvedKindAndNoSignatureWithoutSecret(t *testing.T) {
 	hook := providertest.NewHook()
 	defer hook.Close()
-	n, _ := webhook.New(webhook.Config{Name: "tickets", URL: hook.URL()})
+	n, _ := webhook.New(webhook.Config{Name: "tickets", URL: hook.URL(), PublicURL: "https://dw.example.com/"})
 	nt := notice()
 	nt.Kind = watcher.NoticeResolved
 	if err := n.Deliver(t.Context(), []watcher.Notice{nt}); err != nil {
@@ -90,7 +90,7 @@ func TestResolvedKindAndNoSignatureWithoutSecret(t *testing.T) {
 	if r.Header.Get("X-Driftwatch-Signature") != "" {
 		t.Error("signed without a secret")
 	}
-	if !strings.Contains(string(r.Body), `"kind":"resolved"`) {
+	if !strings.Contains(string(r.Body), `"kind":"resolved"`) || !strings.Contains(string(r.Body), `"page":"https://dw.example.com/findings/42"`) {
 		t.Errorf("body %s", r.Body)
 	}
 }
