@@ -14,6 +14,10 @@ var ErrNotFound = errors.New("not found")
 // snapshot of the same source since the poll began.
 var ErrConflict = errors.New("another poll stored a snapshot of this source meanwhile")
 
+// ErrMessageGone is returned by Editor.Update when the message to edit no
+// longer exists (someone deleted it): the engine posts the notice anew.
+var ErrMessageGone = errors.New("the message to edit is gone")
+
 // RetryAfterError is a failure that names when to try again: a 429 from an
 // upstream or from Slack.
 type RetryAfterError struct {

@@ -98,7 +98,11 @@ func (e *Engine) edit(ctx context.Context, receiver string, ed Editor, n Notice)
 	}
 	reopened := slices.ContainsFunc(n.All(), func(m Notice) bool { return m.Kind == NoticeReopened })
 	if found && !reopened {
-		return ed.Update(ctx, ref, n)
+		err := ed.Update(ctx, ref, n)
+		if !errors.Is(err, ErrMessageGone) {
+			return err
+		}
+		e.logger().Info("the finding's message is gone; posting it anew", "finding", n.Finding.ID)
 	}
 	if !slices.ContainsFunc(n.All(), func(m Notice) bool { return m.Kind != NoticeAcked && m.Kind != NoticeSilenced }) {
 		return nil // nothing posted to edit, and an ack alone is no news

@@ -483,3 +483,31 @@ func TestBotModeSilenceEditsTheMessage(t *testing.T) {
 		t.Errorf("the resolution went out during the silence: %+v", rep)
 	}
 }
+
+// TestBotModeDeletedMessageIsPostedAnew: someone deleted the finding's
+// message; its next notice is posted as a new one instead of failing.
+func TestBotModeDeletedMessageIsPostedAnew(t *testing.T) {
+	clk := newClock(t0)
+	sim := providertest.NewSlack()
+	t.Cleanup(sim.Close)
+	sim.SetClock(clk.Now)
+	policy := policyOf(t, "[[receiver]]\nname = \"team\"\ntype = \"slack\"\ntoken_env = \"T\"\nchannel = \"#alerts\"\n",
+		map[string]string{"T": testBotToken})
+	db, up := openStore(t), newUpstream(t)
+	e := &watcher.Engine{Store: db, Policy: policy, Now: clk.Now,
+		Receivers: []watcher.Receiver{{Name: "team", Notifier: botNotifier(t, sim)}}}
+	e.Sources = []*watcher.Runtime{jsonSource(t, up, "src", flagged())}
+	up.set("src", `{"bad": true}`)
+	pollOnce(t, e)
+	e.Deliver(context.Background())
+	sim.Script(providertest.SlackAnswer{Status: http.StatusOK, Error: "message_not_found"})
+	up.set("src", `{"bad": false}`)
+	clk.Add(time.Minute)
+	pollOnce(t, e)
+	if rep := e.Deliver(context.Background()); rep.Sent != 1 || rep.Failed != 0 {
+		t.Fatalf("Deliver = %+v", rep)
+	}
+	if msgs := sim.Messages("#alerts"); len(msgs) != 2 || !strings.Contains(msgs[1].Text, "[resolved]") {
+		t.Errorf("%d messages; want the resolution posted anew", len(msgs))
+	}
+}

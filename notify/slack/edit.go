@@ -47,6 +47,10 @@ func (n *Notifier) Update(ctx context.Context, ref watcher.MessageRef, nt watche
 	_, _, _, err := n.api.UpdateMessageContext(context.WithValue(ctx, recordKey{}, rec), ref.Channel, ref.TS,
 		slackgo.MsgOptionBlocks(msg.Blocks...),
 		slackgo.MsgOptionText(msg.Text, false))
+	var se slackgo.SlackErrorResponse
+	if errors.As(err, &se) && goneCodes[se.Err] {
+		return fmt.Errorf("slack: %s: %w", se.Err, watcher.ErrMessageGone)
+	}
 	if err = n.classify(err, rec, "chat.update"); err != nil {
 		return err
 	}
@@ -54,6 +58,10 @@ func (n *Notifier) Update(ctx context.Context, ref watcher.MessageRef, nt watche
 	_, _, err = n.postBot(ctx, o, ref.TS)
 	return err
 }
+
+// goneCodes are chat.update's answers for a message that cannot be edited
+// any more: deleted, or not the bot's.
+var goneCodes = map[string]bool{"message_not_found": true, "cant_update_message": true, "edit_window_closed": true}
 
 // ThreadText is the short thread reply that says what changed.
 func ThreadText(nt watcher.Notice) string {
