@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"sync"
@@ -38,7 +39,11 @@ type DeliverReport struct {
 	Err error
 }
 
-// Deliver posts due notices from the outbox. Notices are claimed in a
+// Deliver posts due notices from the outbox. Each receiver delivers its
+// own rows at the same time as the others, so one that is down or slow
+// holds back only its own notices; notices of no receiver (written
+// before receivers existed) go to the first, and those of a receiver no
+// longer configured are given up. Notices are claimed in a
 // transaction with a lease; the lease is renewed, and the claim checked,
 // right before each post, and one post is bounded to half the lease, so a
 // slow Slack never lets a second deliverer post the same notice. A
@@ -207,7 +212,11 @@ func (e *Engine) failed(ctx context.Context, r Receiver, b []Notice, err error, 
 		log.Error("notice still failing after a week; given up", "notices", len(ids), "error", err.Error())
 	} else {
 		rep.Failed += len(ids)
-		log.Warn("notice delivery failed; will retry", "notices", len(ids), "retry_at", FormatTime(next), "error", err.Error())
+		level := slog.LevelWarn
+		if _, setup := SetupReason(err); setup {
+			level = slog.LevelDebug // "receiver down" said it once (observe)
+		}
+		log.Log(ctx, level, "notice delivery failed; will retry", "notices", len(ids), "retry_at", FormatTime(next), "error", err.Error())
 	}
 	f := DeliveryFailure{At: now, Next: next, Reason: err.Error(), GiveUp: giveUp, Refused: refused}
 	if err := e.Store.NoticesFailed(ctx, ids, f); err != nil {
