@@ -375,3 +375,69 @@ func TestBadTokenMarksTheReceiverDownOnce(t *testing.T) {
 		t.Errorf("statuses %+v after a success", st)
 	}
 }
+
+// TestTwoDeliverersTwoReceiversEachNoticeOncePerReceiver: two processes
+// deliver the same outbox at once to two receivers (a Slack bot and a
+// webhook that fails its first requests): every notice reaches each
+// receiver exactly once.
+func TestTwoDeliverersTwoReceiversEachNoticeOncePerReceiver(t *testing.T) {
+	clk := newClock(t0)
+	sim, hook := providertest.NewSlack(), providertest.NewHook()
+	t.Cleanup(sim.Close)
+	t.Cleanup(hook.Close)
+	sim.SetClock(clk.Now)
+	policy := policyOf(t, "[[receiver]]\nname = \"slack\"\ntype = \"slack\"\ntoken_env = \"T\"\nchannel = \"#alerts\"\n\n"+
+		"[[receiver]]\nname = \"hook\"\ntype = \"webhook\"\nurl_env = \"H\"\n", map[string]string{"T": testBotToken, "H": hook.URL()})
+	db, up := openStore(t), newUpstream(t)
+	engine := func() *watcher.Engine {
+		wh, _ := webhook.New(webhook.Config{Name: "hook", URL: hook.URL()})
+		return &watcher.Engine{Store: db, Policy: policy, Now: clk.Now,
+			Receivers: []watcher.Receiver{{Name: "slack", Notifier: botNotifier(t, sim)}, {Name: "hook", Notifier: wh}}}
+	}
+	a, b := engine(), engine()
+	for i := range 12 {
+		name := fmt.Sprintf("src-%02d", i)
+		up.set(name, `{"items": []}`)
+		a.Sources = append(a.Sources, jsonSource(t, up, name, many(2)))
+	}
+	pollOnce(t, a)
+	hook.Script(http.StatusBadGateway, http.StatusTooManyRequests, http.StatusBadGateway, http.StatusTooManyRequests)
+	// Rounds: both deliver at once; the clock moves between rounds (a
+	// post takes far less than the lease, as the engine bounds it).
+	for round := 0; round < 100 && outbox(t, db).Pending > 0; round++ {
+		var wg sync.WaitGroup
+		for _, e := range []*watcher.Engine{a, b} {
+			wg.Go(func() { e.Deliver(context.Background()) })
+		}
+		wg.Wait()
+		clk.Add(10 * time.Second)
+	}
+	if ob := outbox(t, db); ob.Pending != 0 || ob.GivenUp != 0 {
+		t.Fatalf("outbox %+v", ob)
+	}
+	keys := postedKeys(sim)
+	if len(keys) != 24 {
+		t.Errorf("Slack got %d notices, want 24", len(keys))
+	}
+	for k, n := range keys {
+		if n != 1 {
+			t.Errorf("Slack: notice %s posted %d times", k, n)
+		}
+	}
+	ids := map[string]int{}
+	for _, body := range hook.Accepted() {
+		var w webhook.Body
+		if err := json.Unmarshal(body, &w); err != nil {
+			t.Fatal(err)
+		}
+		ids[w.ID]++
+	}
+	if len(ids) != 24 {
+		t.Errorf("the webhook got %d notices, want 24", len(ids))
+	}
+	for id, n := range ids {
+		if n != 1 {
+			t.Errorf("webhook: notice %s received %d times", id, n)
+		}
+	}
+}
