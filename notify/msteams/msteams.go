@@ -185,6 +185,10 @@ func color(sev watcher.Severity, kind watcher.NoticeKind) string {
 func NoticesCard(notices []watcher.Notice, publicURL string) Card {
 	var body []Element
 	var actions []Action
+	limit := maxText
+	if len(notices) > 1 {
+		limit = maxText / 3 // ten notices stay well within Teams' 28 KB
+	}
 	for i, nt := range notices {
 		f := nt.Finding
 		tag := strings.ToUpper(f.Severity.String())
@@ -206,7 +210,7 @@ func NoticesCard(notices []watcher.Notice, publicURL string) Card {
 			body = append(body, b)
 		}
 		if d := detail(f); d != "" && nt.Kind != watcher.NoticeResolved {
-			body = append(body, textBlock(Escape(d, maxText), "", "", ""))
+			body = append(body, textBlock(Escape(d, limit), "", "", ""))
 		}
 		if u := notify.FindingPage(publicURL, f.ID); u != "" && len(actions) < 5 {
 			actions = append(actions, Action{Type: "Action.OpenUrl", Title: fmt.Sprintf("View #%d in driftwatch", f.ID), URL: u})
