@@ -63,3 +63,23 @@ func TestTeamsRejectsWhatIsNotACard(t *testing.T) {
 		t.Error("the error shows the URL's signature")
 	}
 }
+
+// A full card of notices with huge upstream text stays within what the
+// workflow takes.
+func TestLargeGroupWithinLimits(t *testing.T) {
+	teams := providertest.NewTeams()
+	defer teams.Close()
+	n, _ := msteams.New(msteams.Config{WebhookURL: teams.URL(), PublicURL: "https://dw.example.com"})
+	var ns []watcher.Notice
+	for i := range n.MaxBatch() {
+		f := watcher.Finding{ID: int64(i + 1), Source: "sdk", Rule: "release.breaking_notes", Severity: watcher.Warning,
+			Category: watcher.ThirdParty, Title: strings.Repeat("t", 5000), Excerpt: strings.Repeat("[x](y) ", 20000), State: watcher.Open}
+		ns = append(ns, watcher.Notice{ID: int64(i + 1), Kind: watcher.NoticeOpened, Finding: &f})
+	}
+	if err := n.Deliver(t.Context(), ns); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	if got := teams.Accepted(); len(got) != 1 || len(got[0]) > 28<<10 {
+		t.Fatalf("%d cards accepted", len(got))
+	}
+}
