@@ -16,6 +16,7 @@ const EnvPrefix = "DRIFTWATCH_"
 //	[server] listen                  DRIFTWATCH_SERVER_LISTEN
 //	[notify.slack] webhook_url_env   DRIFTWATCH_NOTIFY_SLACK_WEBHOOK_URL_ENV
 //	[[source]] name = "auth0-prod"   DRIFTWATCH_SOURCE_AUTH0_PROD_SCHEDULE
+//	[[receiver]] name = "oncall"     DRIFTWATCH_RECEIVER_ONCALL_URL_ENV
 //
 // that is DRIFTWATCH_, the table's path, then the key, upper-cased, with
 // "." and "-" as "_". A set, non-empty variable wins over the file (and a
@@ -49,6 +50,18 @@ func (l *loader) applyEnv(c *Config) {
 		delete(keys, "type")
 		l.envFields("source."+s.Name, "source["+strconv.Itoa(i)+"]", reflect.ValueOf(s).Elem(), keys)
 	}
+	for i := range c.Receivers {
+		r := &c.Receivers[i]
+		allowed, known := receiverTypeKeys[r.Type]
+		if !known || r.Name == "" {
+			continue
+		}
+		keys := map[string]bool{"min_severity": true, "send_resolved": true}
+		for k := range allowed {
+			keys[k] = true
+		}
+		l.envFields("receiver."+r.Name, "receiver["+strconv.Itoa(i)+"]", reflect.ValueOf(r).Elem(), keys)
+	}
 }
 
 // EnvName is the variable that overrides a key: EnvName("store.path") is
@@ -67,7 +80,7 @@ func (l *loader) envFields(table, path string, v reflect.Value, only map[string]
 	set := false
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
-		key := t.Field(i).Tag.Get("toml")
+		key, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ",")
 		if key == "" || key == "-" || (only != nil && !only[key]) {
 			continue
 		}

@@ -26,15 +26,19 @@ type Receiver struct {
 
 	// slack: WebhookURLEnv, or TokenEnv with Channel. msteams:
 	// WebhookURLEnv (a Workflows webhook URL).
-	WebhookURLEnv string `toml:"webhook_url_env"`
-	TokenEnv      string `toml:"token_env"`
-	Channel       string `toml:"channel"`
-	DigestChannel string `toml:"digest_channel"`
-	APIURL        string `toml:"api_url"`
+	WebhookURLEnv  string `toml:"webhook_url_env"`
+	WebhookURLFile string `toml:"webhook_url_file"`
+	TokenEnv       string `toml:"token_env"`
+	TokenFile      string `toml:"token_file"`
+	Channel        string `toml:"channel"`
+	DigestChannel  string `toml:"digest_channel"`
+	APIURL         string `toml:"api_url"`
 
 	// webhook
-	URLEnv    string `toml:"url_env"`
-	SecretEnv string `toml:"secret_env"`
+	URLEnv     string `toml:"url_env"`
+	URLFile    string `toml:"url_file"`
+	SecretEnv  string `toml:"secret_env"`
+	SecretFile string `toml:"secret_file"`
 
 	// email
 	Host              string   `toml:"host"`
@@ -42,7 +46,9 @@ type Receiver struct {
 	From              string   `toml:"from"`
 	To                []string `toml:"to,omitempty"`
 	UsernameEnv       string   `toml:"username_env"`
+	UsernameFile      string   `toml:"username_file"`
 	PasswordEnv       string   `toml:"password_env"`
+	PasswordFile      string   `toml:"password_file"`
 	InsecurePlaintext bool     `toml:"insecure_plaintext,omitempty"`
 
 	// Resolved secrets.
@@ -61,7 +67,9 @@ type Receiver struct {
 
 // CanEdit reports whether the receiver keeps one message per finding
 // current (Slack in bot mode).
-func (r *Receiver) CanEdit() bool { return r.Type == ReceiverSlack && r.TokenEnv != "" }
+func (r *Receiver) CanEdit() bool {
+	return r.Type == ReceiverSlack && (r.TokenEnv != "" || r.TokenFile != "")
+}
 
 // MissingSecret reports whether a secret the receiver needs to deliver
 // is unset: in a config read without its secrets.
@@ -72,11 +80,32 @@ func (r *Receiver) MissingSecret() bool {
 	case ReceiverMSTeams:
 		return r.WebhookURL.Reveal() == ""
 	case ReceiverWebhook:
-		return r.URL.Reveal() == "" || (r.SecretEnv != "" && r.Secret.Reveal() == "")
+		return r.URL.Reveal() == "" || ((r.SecretEnv != "" || r.SecretFile != "") && r.Secret.Reveal() == "")
 	case ReceiverEmail:
-		return r.UsernameEnv != "" && r.Password.Reveal() == ""
+		return (r.UsernameEnv != "" || r.UsernameFile != "") && r.Password.Reveal() == ""
 	}
 	return false
+}
+
+// secretFiles lists the receiver's *_file keys with their *_env twins.
+func (r *Receiver) secretFiles(at, owner string) []secretFile {
+	sf := func(base string, file, env *string) secretFile {
+		return secretFile{at + "." + base + "_file", owner, base + "_file", base + "_env", file, env}
+	}
+	return []secretFile{sf("webhook_url", &r.WebhookURLFile, &r.WebhookURLEnv), sf("token", &r.TokenFile, &r.TokenEnv),
+		sf("url", &r.URLFile, &r.URLEnv), sf("secret", &r.SecretFile, &r.SecretEnv),
+		sf("username", &r.UsernameFile, &r.UsernameEnv), sf("password", &r.PasswordFile, &r.PasswordEnv)}
+}
+
+// secretSlots lists the receiver's resolved secrets with their keys.
+func (r *Receiver) secretSlots() []secretSlot {
+	field := func(base, env, file string, p *Secret) secretSlot {
+		return secretSlot{nil, base + "_env", base + "_file", env, file, *p, func(v Secret) { *p = v }}
+	}
+	return []secretSlot{field("webhook_url", r.WebhookURLEnv, r.WebhookURLFile, &r.WebhookURL),
+		field("token", r.TokenEnv, r.TokenFile, &r.Token), field("url", r.URLEnv, r.URLFile, &r.URL),
+		field("secret", r.SecretEnv, r.SecretFile, &r.Secret), field("username", r.UsernameEnv, r.UsernameFile, &r.Username),
+		field("password", r.PasswordEnv, r.PasswordFile, &r.Password)}
 }
 
 // Route is one [[route]] table: which notices go to which receivers.
@@ -128,10 +157,11 @@ func (s *StringList) UnmarshalTOML(v any) error {
 var (
 	receiverCommonKeys = keySet("name", "type", "min_severity", "send_resolved")
 	receiverTypeKeys   = map[string]map[string]bool{
-		ReceiverSlack:   keySet("webhook_url_env", "token_env", "channel", "digest_channel", "api_url"),
-		ReceiverMSTeams: keySet("webhook_url_env"),
-		ReceiverWebhook: keySet("url_env", "secret_env"),
-		ReceiverEmail:   keySet("host", "port", "from", "to", "username_env", "password_env", "insecure_plaintext"),
+		ReceiverSlack:   keySet("webhook_url_env", "webhook_url_file", "token_env", "token_file", "channel", "digest_channel", "api_url"),
+		ReceiverMSTeams: keySet("webhook_url_env", "webhook_url_file"),
+		ReceiverWebhook: keySet("url_env", "url_file", "secret_env", "secret_file"),
+		ReceiverEmail: keySet("host", "port", "from", "to", "username_env", "username_file", "password_env", "password_file",
+			"insecure_plaintext"),
 	}
 	routeKeys = keySet("severity", "source", "category", "rule", "labels", "receivers", "min_severity",
 		"send_resolved", "digest", "continue")

@@ -1,6 +1,8 @@
 package config_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -109,7 +111,7 @@ webhook_url_env = "TEAMS_URL"
 
 func TestLegacySlackHint(t *testing.T) {
 	cfg, err := config.Parse("dw.toml", []byte("[notify.slack]\ntoken_env = \"T\"\nchannel = \"#alerts\"\n"),
-		func(string) (string, bool) { return "xoxb-secret", true })
+		func(k string) (string, bool) { return "xoxb-secret", k == "T" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,5 +168,40 @@ password_env = "P"
 		if !strings.Contains(all, env[k]) {
 			t.Errorf("the scrubber does not learn $%s", k)
 		}
+	}
+}
+
+// A receiver's secrets may come from files, and its keys from
+// DRIFTWATCH_RECEIVER_<NAME>_<KEY>, like every other table's.
+func TestReceiverSecretFilesAndEnvOverrides(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "hook-url"), []byte("https://hooks.example.com/from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "hook-secret"), []byte("signing-from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "dw.toml")
+	if err := os.WriteFile(path, []byte(`
+[[receiver]]
+name = "on-call"
+type = "webhook"
+url_file = "hook-url"
+secret_file = "hook-secret"
+min_severity = "warning"
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DRIFTWATCH_RECEIVER_ON_CALL_MIN_SEVERITY": "breaking"}
+	cfg, err := config.Load(path, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cfg.Receivers[0]
+	if r.URL.Reveal() != "https://hooks.example.com/from-file" || r.Secret.Reveal() != "signing-from-file" || r.MissingSecret() {
+		t.Errorf("secrets from files: %q %q", r.URL.Reveal(), r.Secret.Reveal())
+	}
+	if r.MinSeverity != "breaking" {
+		t.Errorf("min_severity %q, want the variable's", r.MinSeverity)
 	}
 }

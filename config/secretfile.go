@@ -49,6 +49,10 @@ func secretFiles(c *Config) []secretFile {
 			secretFile{at + ".client_secret_file", owner, "client_secret_file", "client_secret_env", &s.ClientSecretFile, &s.ClientSecretEnv},
 			secretFile{at + ".token_file", owner, "token_file", "token_env", &s.TokenFile, &s.TokenEnv})
 	}
+	for i := range c.Receivers {
+		r := &c.Receivers[i]
+		out = append(out, r.secretFiles("receiver["+strconv.Itoa(i)+"]", fmt.Sprintf("receiver %q", r.Name))...)
+	}
 	return out
 }
 
@@ -166,6 +170,9 @@ func secretSlots(c *Config) []secretSlot {
 			field(nil, "webhook_url_env", "webhook_url_file", s.WebhookURLEnv, s.WebhookURLFile, &s.WebhookURL),
 			field(nil, "token_env", "token_file", s.TokenEnv, s.TokenFile, &s.Token))
 	}
+	for i := range c.Receivers {
+		out = append(out, c.Receivers[i].secretSlots()...)
+	}
 	for i := range c.Sources {
 		s := &c.Sources[i]
 		out = append(out,
@@ -225,4 +232,14 @@ func (c *Config) FillMissingSecrets(placeholder string) {
 			s.set(NewSecret(placeholder))
 		}
 	}
+}
+
+// varLabel names where a secret comes from in a message: "$VAR", or "the
+// file PATH" for a *_file secret.
+func varLabel(env string) string {
+	if ref, ok := strings.CutPrefix(env, fileRef); ok {
+		_, file, _ := strings.Cut(ref, "\x00")
+		return "the file " + file
+	}
+	return "$" + env
 }

@@ -21,12 +21,24 @@ func (l *loader) validateReceivers(c *Config) {
 			l.errorAt("notify.slack", "notify.slack: use [[receiver]] tables or [notify.slack], not both: move it to a [[receiver]] with type = \"slack\"")
 			return
 		}
+		plain := func(env string) string { // a *_file secret's twin is restored to "" after loading
+			if strings.HasPrefix(env, fileRef) {
+				return ""
+			}
+			return env
+		}
 		c.LegacySlack = &Receiver{Name: LegacySlackReceiver, Type: ReceiverSlack, MinSeverity: s.MinSeverity,
-			SendResolved: s.SendResolved, WebhookURLEnv: s.WebhookURLEnv, TokenEnv: s.TokenEnv, Channel: s.Channel,
+			SendResolved: s.SendResolved, WebhookURLEnv: plain(s.WebhookURLEnv), TokenEnv: plain(s.TokenEnv),
+			WebhookURLFile: s.WebhookURLFile, TokenFile: s.TokenFile, Channel: s.Channel,
 			DigestChannel: c.Digest.Channel, APIURL: s.APIURL, WebhookURL: s.WebhookURL, Token: s.Token, Legacy: true,
 			Line: l.lines.line("notify.slack")}
 		key := "webhook_url_env = " + strconv.Quote(s.WebhookURLEnv)
-		if s.TokenEnv != "" {
+		switch {
+		case s.WebhookURLFile != "":
+			key = "webhook_url_file = " + strconv.Quote(s.WebhookURLFile)
+		case s.TokenFile != "":
+			key = "token_file = " + strconv.Quote(s.TokenFile) + ", channel = " + strconv.Quote(s.Channel)
+		case s.TokenEnv != "":
 			key = "token_env = " + strconv.Quote(s.TokenEnv) + ", channel = " + strconv.Quote(s.Channel)
 		}
 		c.Hints = append(c.Hints, fmt.Sprintf("%s: [notify.slack] still works, as one Slack receiver for every notice; "+
@@ -98,7 +110,7 @@ func (l *loader) validateReceiver(i int, r *Receiver, seen map[string]int) {
 		}
 		// The value is a secret: the message names its variable only.
 		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !validPort(u.Port()) {
-			l.errorAt(at+"."+key, fmt.Sprintf("%s: $%s does not hold an http(s) URL (want %s)", label, varName, want))
+			l.errorAt(at+"."+key, fmt.Sprintf("%s: %s does not hold an http(s) URL (want %s)", label, varLabel(varName), want))
 		}
 	}
 	switch r.Type {
