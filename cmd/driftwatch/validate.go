@@ -44,8 +44,11 @@ that has the config but not the secrets.`,
 			for _, h := range cfg.Hints {
 				fmt.Fprintf(a.env.Stderr, "notice: %s\n", h)
 			}
-			fmt.Fprintf(a.stdout(), "%s: valid (%d sources, %d expectations, %d receivers, %d routes%s)\n", cfg.File,
-				len(cfg.Sources), len(cfg.Expects), len(cfg.AllReceivers()), len(cfg.Routes), note)
+			counts := fmt.Sprintf("%d sources, %d expectations", len(cfg.Sources), len(cfg.Expects))
+			if n := len(cfg.AllReceivers()); n > 0 {
+				counts += fmt.Sprintf(", %d receivers, %d routes", n, len(cfg.Routes))
+			}
+			fmt.Fprintf(a.stdout(), "%s: valid (%s%s)\n", cfg.File, counts, note)
 			return nil
 		},
 	}
