@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/driftwatch/driftwatch/watcher"
 )
 
 // TestAlertRules: deploy/alerts.yml is a Prometheus rules file whose every
@@ -39,6 +41,7 @@ func TestAlertRules(t *testing.T) {
 	f := newFixture(t, nil)
 	f.mon.Delivered(1, 1, 1)
 	f.mon.SetBuildInfo("v1.2.3", "abc", "go1.26.8")
+	f.mon.Receivers = func() []watcher.ReceiverStatus { return []watcher.ReceiverStatus{{Name: "team", Up: true}} }
 	served := scrape(t, f)
 
 	metric := regexp.MustCompile(`\bdriftwatch_[a-z_]+\b`)
@@ -64,7 +67,8 @@ func TestAlertRules(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"DriftwatchSourceFailing", "DriftwatchSourceStale", "DriftwatchOutboxStuck", "DriftwatchReceiverDown"} {
+	for _, want := range []string{"DriftwatchSourceFailing", "DriftwatchSourceStale", "DriftwatchOutboxStuck", "DriftwatchReceiverDown",
+		"DriftwatchReceiverMisconfigured"} {
 		if !alerts[want] {
 			t.Errorf("no %s alert", want)
 		}
