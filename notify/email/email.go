@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/smtp"
 	"net/textproto"
 	"strconv"
@@ -109,7 +110,7 @@ func (n *Notifier) Test(ctx context.Context) error {
 	return n.send(ctx, testMail())
 }
 
-func (n *Notifier) send(ctx context.Context, m mail) error {
+func (n *Notifier) send(ctx context.Context, m message) error {
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.Timeout)
 	defer cancel()
 	err := n.converse(ctx, m)
@@ -118,7 +119,7 @@ func (n *Notifier) send(ctx context.Context, m mail) error {
 
 // converse holds one SMTP conversation: connect, EHLO, STARTTLS, AUTH,
 // MAIL, RCPT, DATA, QUIT.
-func (n *Notifier) converse(ctx context.Context, m mail) error {
+func (n *Notifier) converse(ctx context.Context, m message) error {
 	addr := net.JoinHostPort(n.cfg.Host, strconv.Itoa(n.cfg.Port))
 	tlsCfg := n.cfg.TLS
 	if tlsCfg == nil {
@@ -166,11 +167,11 @@ func (n *Notifier) converse(ctx context.Context, m mail) error {
 			return fmt.Errorf("email: AUTH: %w", err)
 		}
 	}
-	if err := c.Mail(n.cfg.From); err != nil {
+	if err := c.Mail(envelope(n.cfg.From)); err != nil {
 		return fmt.Errorf("email: MAIL FROM: %w", err)
 	}
 	for _, to := range n.cfg.To {
-		if err := c.Rcpt(to); err != nil {
+		if err := c.Rcpt(envelope(to)); err != nil {
 			return fmt.Errorf("email: RCPT TO %s: %w", to, err)
 		}
 	}
@@ -186,6 +187,15 @@ func (n *Notifier) converse(ctx context.Context, m mail) error {
 	}
 	_ = c.Quit()
 	return nil
+}
+
+// envelope is the bare address of "Name <a@b>" for MAIL FROM and RCPT TO;
+// the headers keep the name.
+func envelope(addr string) string {
+	if a, err := mail.ParseAddress(addr); err == nil {
+		return a.Address
+	}
+	return addr
 }
 
 // plainAuth is AUTH PLAIN (RFC 4616). Unlike net/smtp's, it may be used

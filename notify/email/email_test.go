@@ -57,8 +57,8 @@ func TestSTARTTLSAuthAndBothParts(t *testing.T) {
 	srv := providertest.NewSMTP(cert.Server)
 	defer srv.Close()
 	srv.RequireAuth("alerts", "pa55")
-	n, err := email.New(email.Config{Host: srv.Host(), Port: srv.Port(), From: "driftwatch@example.com",
-		To: []string{"platform@example.com", "oncall@example.com"}, Username: "alerts", Password: "pa55",
+	n, err := email.New(email.Config{Host: srv.Host(), Port: srv.Port(), From: "Driftwatch <driftwatch@example.com>",
+		To: []string{"platform@example.com", "Öncall <oncall@example.com>"}, Username: "alerts", Password: "pa55",
 		TLS: &tls.Config{RootCAs: cert.Roots, ServerName: "127.0.0.1"}})
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +72,7 @@ func TestSTARTTLSAuthAndBothParts(t *testing.T) {
 		t.Fatalf("%d messages", len(msgs))
 	}
 	m := msgs[0]
-	if !m.TLS || m.User != "alerts" || len(m.To) != 2 || m.From != "driftwatch@example.com" {
+	if !m.TLS || m.User != "alerts" || len(m.To) != 2 || m.To[1] != "oncall@example.com" || m.From != "driftwatch@example.com" {
 		t.Fatalf("message %+v", m)
 	}
 	subject, plain, html := parts(t, m.Data)

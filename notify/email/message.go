@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"mime"
 	"mime/quotedprintable"
+	"net/mail"
 	"strings"
 	"time"
 
@@ -16,8 +17,8 @@ import (
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
-// mail is one email's content.
-type mail struct {
+// message is one email's content.
+type message struct {
 	subject string
 	plain   string
 	html    string
@@ -26,11 +27,11 @@ type mail struct {
 	id string
 }
 
-func noticesMail(ns []watcher.Notice, publicURL string) (mail, error) {
+func noticesMail(ns []watcher.Notice, publicURL string) (message, error) {
 	var plain strings.Builder
 	for _, nt := range ns {
 		if err := console.FormatNotices(&plain, []watcher.Notice{nt}); err != nil {
-			return mail{}, err
+			return message{}, err
 		}
 		if u := notify.FindingPage(publicURL, nt.Finding.ID); u != "" {
 			fmt.Fprintf(&plain, "  view: %s\n\n", u)
@@ -49,7 +50,7 @@ func noticesMail(ns []watcher.Notice, publicURL string) (mail, error) {
 		f := nt.Finding
 		it := htmlNotice{Tag: strings.ToUpper(f.Severity.String()), Kind: string(nt.Kind), Title: notify.OneLine(f.Title),
 			Source: notify.OneLine(f.Source), Category: f.Category.Plain(), Rule: notify.OneLine(f.Rule), ID: f.ID,
-			History: nt.HistoryVia("the mail server"), Resolved: nt.Kind == watcher.NoticeResolved,
+			History: nt.HistoryVia("the message server"), Resolved: nt.Kind == watcher.NoticeResolved,
 			Old: notify.Truncate(notify.OneLine(f.Old), 500), New: notify.Truncate(notify.OneLine(f.New), 500),
 			Excerpt: notify.Truncate(notify.Clean(f.Excerpt), 2000), Note: notify.OneLine(f.Note), URL: console.WebURL(f.URL),
 			Page: notify.FindingPage(publicURL, f.ID)}
@@ -60,37 +61,37 @@ func noticesMail(ns []watcher.Notice, publicURL string) (mail, error) {
 	}
 	var html bytes.Buffer
 	if err := noticesHTML.Execute(&html, items); err != nil {
-		return mail{}, err
+		return message{}, err
 	}
-	return mail{subject: notify.Truncate(subject, 200), plain: plain.String(), html: html.String(), id: keys(ns)}, nil
+	return message{subject: notify.Truncate(subject, 200), plain: plain.String(), html: html.String(), id: keys(ns)}, nil
 }
 
-func digestMail(nt watcher.Notice) (mail, error) {
+func digestMail(nt watcher.Notice) (message, error) {
 	var plain strings.Builder
-	if h := nt.HistoryVia("the mail server"); h != "" {
+	if h := nt.HistoryVia("the message server"); h != "" {
 		plain.WriteString(h + "\n\n")
 	}
 	if err := console.FormatDigest(&plain, nt.Digest); err != nil {
-		return mail{}, err
+		return message{}, err
 	}
 	var html bytes.Buffer
 	if err := digestHTML.Execute(&html, plain.String()); err != nil {
-		return mail{}, err
+		return message{}, err
 	}
 	subject := "[driftwatch] digest"
 	if d := nt.Digest; d != nil && !d.Since.IsZero() {
 		subject += " " + d.Since.UTC().Format("2006-01-02") + " – " + d.Until.UTC().Format("2006-01-02")
 	}
-	return mail{subject: subject, plain: plain.String(), html: html.String(), id: keys([]watcher.Notice{nt})}, nil
+	return message{subject: subject, plain: plain.String(), html: html.String(), id: keys([]watcher.Notice{nt})}, nil
 }
 
-func testMail() mail {
+func testMail() message {
 	text := "driftwatch test message: this receiver is set up, notices will arrive here. Nothing to do.\n"
 	var html bytes.Buffer
 	_ = digestHTML.Execute(&html, text)
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	return mail{subject: "[driftwatch] test message", plain: text, html: html.String(), id: "test-" + hex.EncodeToString(b[:])}
+	return message{subject: "[driftwatch] test message", plain: text, html: html.String(), id: "test-" + hex.EncodeToString(b[:])}
 }
 
 func keys(ns []watcher.Notice) string {
@@ -134,21 +135,36 @@ var digestHTML = template.Must(template.New("digest").Parse(`<!DOCTYPE html>
 <html><body><pre style="font-family: monospace; white-space: pre-wrap">{{.}}</pre></body></html>
 `))
 
+// address formats "Name <a@b>" for a header, encoding a name that is not
+// ASCII.
+func address(s string) string {
+	if a, err := mail.ParseAddress(s); err == nil {
+		return a.String()
+	}
+	return s
+}
+
 // bytes renders the email: headers, then a multipart/alternative body
 // with the plain part first (the fallback) and the HTML part last,
 // both quoted-printable.
-func (m mail) bytes(from string, to []string, now time.Time) []byte {
+func (m message) bytes(from string, to []string, now time.Time) []byte {
 	var b bytes.Buffer
 	var rnd [12]byte
 	_, _ = rand.Read(rnd[:])
 	boundary := "dw-" + hex.EncodeToString(rnd[:])
 	domain := "driftwatch.localhost"
-	if i := strings.LastIndex(from, "@"); i >= 0 {
-		domain = strings.Trim(from[i+1:], "<> ")
+	if a, err := mail.ParseAddress(from); err == nil {
+		if i := strings.LastIndex(a.Address, "@"); i >= 0 {
+			domain = a.Address[i+1:]
+		}
 	}
 	header := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
-	header("From", from)
-	header("To", strings.Join(to, ", "))
+	header("From", address(from))
+	var tos []string
+	for _, t := range to {
+		tos = append(tos, address(t))
+	}
+	header("To", strings.Join(tos, ", "))
 	header("Subject", mime.QEncoding.Encode("utf-8", m.subject))
 	header("Date", now.Format(time.RFC1123Z))
 	header("Message-ID", "<"+m.id+"@"+domain+">")
