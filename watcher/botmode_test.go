@@ -147,3 +147,34 @@ func TestBotModeDeletedMessageIsPostedAnew(t *testing.T) {
 		t.Errorf("%d messages; want the resolution posted anew", len(msgs))
 	}
 }
+
+// TestBotModeEscalationEditsTheMessage: a warning that becomes breaking
+// edits its message and says so in the thread.
+func TestBotModeEscalationEditsTheMessage(t *testing.T) {
+	clk := newClock(t0)
+	sim := providertest.NewSlack()
+	t.Cleanup(sim.Close)
+	sim.SetClock(clk.Now)
+	policy := policyOf(t, "[[receiver]]\nname = \"team\"\ntype = \"slack\"\ntoken_env = \"T\"\nchannel = \"#alerts\"\n",
+		map[string]string{"T": testBotToken})
+	db, up := openStore(t), newUpstream(t)
+	e := &watcher.Engine{Store: db, Policy: policy, Now: clk.Now,
+		Receivers: []watcher.Receiver{{Name: "team", Notifier: botNotifier(t, sim)}}}
+	e.Sources = []*watcher.Runtime{jsonSource(t, up, "src", listed())}
+	up.set("src", findingsDoc([4]string{"warning", "third-party", "auth0.deprecated_node", "node 16 deprecated"}))
+	pollOnce(t, e)
+	e.Deliver(context.Background())
+	up.set("src", findingsDoc([4]string{"breaking", "third-party", "auth0.deprecated_node", "node 16 deprecated"}))
+	clk.Add(time.Minute)
+	pollOnce(t, e)
+	if rep := e.Deliver(context.Background()); rep.Sent != 1 {
+		t.Fatalf("Deliver = %+v", rep)
+	}
+	msgs := sim.Messages("#alerts")
+	if len(msgs) != 1 || len(sim.Updated()) != 1 || !strings.Contains(msgs[0].Text, "[breaking, escalated]") {
+		t.Fatalf("%d messages, %d edits, text %q", len(msgs), len(sim.Updated()), msgs[0].Text)
+	}
+	if r := sim.Replies("#alerts", msgs[0].TS); len(r) != 1 || !strings.Contains(r[0].Text, "Escalated to breaking") {
+		t.Errorf("thread %+v", r)
+	}
+}
