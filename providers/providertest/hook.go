@@ -26,7 +26,6 @@ type Hook struct {
 	now       func() time.Time
 	downUntil time.Time
 	downCode  int
-	calls     int
 }
 
 // HookRequest is one request the hook received.

@@ -35,7 +35,6 @@ type SMTP struct {
 	plain    bool
 	messages []SMTPMessage
 	reject   map[string]int // command -> code
-	sessions int
 	wg       sync.WaitGroup
 }
 
