@@ -130,6 +130,9 @@ func classify(notes string) []marker {
 		if term, at := explicitBreaking(plain, low); term != "" {
 			add(KindBreaking, term, at)
 		}
+		if term, at := selfBreaks(plain, low); term != "" && !isRevert(c) {
+			add(KindBreaking, term, at)
+		}
 		if c.bang {
 			add(KindBreaking, b[:strings.Index(b, "!")+1]+":", 0)
 		}
@@ -182,7 +185,14 @@ func classify(notes string) []marker {
 		// Removals and ends of support, where the section does not say
 		// otherwise and the line is not housekeeping.
 		if !chore && !housekeeping && sect != sectDeprecated && sect != sectSecurity && depTerm == "" {
-			if term, at := removal(plain, low, subj, dependency); term != "" {
+			term, at := removal(plain, low, subj, dependency)
+			if reAdded.MatchString(subj) {
+				// "Added a clear() function so … all interceptors have
+				// been removed": an item that adds something takes
+				// nothing away, unless it ends a runtime's support.
+				term, at = endOfSupport(plain, low)
+			}
+			if term != "" {
 				add(KindRemoval, term, at)
 			}
 		} else if sect == sectChore && !chore && depTerm == "" && reServiceNoun.MatchString(subj) {

@@ -23,7 +23,14 @@ var (
 	// reMustChange: the notes tell users their code must change.
 	reMustChange = regexp.MustCompile(`(?i)\b(?:need|needs|must|have\s+to|has\s+to|required)\s+to\s+(?:migrate|update|change|modify|rewrite|adapt)\s+(?:their|your|its)\s+(?:code|application|app|integration|implementation|usage|calls?|adapters?)\b|\brequires?\s+changes\s+to\s+(?:your|their)\s+(?:code|application|app|integration)\b`)
 	// reNoOp: a feature kept in name only.
-	reNoOp        = regexp.MustCompile(`(?i)\b(?:is|are|has\s+been|have\s+been|was|were)\s+(?:now\s+)?(?:(?:converted|turned|changed)\s+(?:in)?to\s+|made\s+)?(?:a\s+)?no-?op\b`)
+	reNoOp = regexp.MustCompile(`(?i)\b(?:is|are|has\s+been|have\s+been|was|were)\s+(?:now\s+)?(?:(?:converted|turned|changed)\s+(?:in)?to\s+|made\s+)?(?:a\s+)?no-?op\b`)
+	// reSelfBreaks: the notes say the change itself breaks something:
+	// "this fix breaks a prior fix", "this change will break apps that…".
+	reSelfBreaks = regexp.MustCompile(`(?i)\b(?:this|these)\s+(?:fix|fixes|change|changes|release|version|update|upgrade|behaviou?r)\s+(?:(?:also|now|may|might|can|could|will|does|do)\s+)?break(?:s|ing)?\b`)
+	// reHedged ends the text before "breaking changes" that only warns they
+	// may come: "subject to breaking changes", "may contain breaking
+	// changes" (a beta's disclaimer, not an announcement).
+	reHedged      = regexp.MustCompile(`(?i)\b(?:subject\s+to|(?:may|might|could|can)\s+(?:\w+\s+)?(?:contain|include|introduce|have|see|bring|get|receive|undergo))\s+(?:\w+\s+)?$`)
 	reMigration   = regexp.MustCompile(`(?i)migration[\s_-]*guide|\bmigration required\b|\bupgrade[\s_-]*guide\b`)
 	reNotBreaking = regexp.MustCompile(`(?i)\b(beta|alpha|preview|experimental|release candidate|known issues?|not (?:be )?(?:used|recommended) (?:in|for) production)\b`)
 )
@@ -44,10 +51,23 @@ func explicitBreaking(plain, low string) (string, int) {
 	return "", -1
 }
 
-// takenBack reports text before "breaking" that negates it or fixes it.
+// takenBack reports text before "breaking" that negates it, fixes it or
+// only warns that it may come.
 func takenBack(before string) bool {
 	before = strings.TrimRight(before, "(*_")
-	return reNegated.MatchString(before) || reFixed.MatchString(before)
+	return reNegated.MatchString(before) || reFixed.MatchString(before) || reHedged.MatchString(before)
+}
+
+// selfBreaks returns the words in which a change says it breaks
+// something, or "".
+func selfBreaks(plain, low string) (string, int) {
+	if !strings.Contains(low, "break") {
+		return "", -1
+	}
+	if loc := reSelfBreaks.FindStringIndex(plain); loc != nil {
+		return plain[loc[0]:loc[1]], loc[0]
+	}
+	return "", -1
 }
 
 // Runtime requirements: a raised minimum or a dropped version.
@@ -74,11 +94,32 @@ func requirement(plain, low string) (string, int) {
 		return "", -1
 	}
 	for _, re := range []*regexp.Regexp{reReqRequire, reReqMinimum, reReqIsMin, reReqOnly, reReqRaise} {
-		if loc := re.FindStringIndex(plain); loc != nil {
+		if loc := re.FindStringIndex(plain); loc != nil && !otherMinimum(plain[loc[0]:loc[1]], plain[loc[1]:]) {
 			return plain[loc[0]:loc[1]], loc[0]
 		}
 	}
 	return "", -1
+}
+
+// reMinimumOf names what a minimum is of: "minimum required version of
+// importlib_metadata" is a dependency's, not the runtime's.
+var reMinimumOf = regexp.MustCompile(`(?i)^\s*(?:(?:required|supported)\s+)?(?:versions?\s+)?(?:of|for)\s+(?:the\s+)?` + "`*" + `([\w.@/-]+)`)
+
+// reUpperBound: a runtime below a version is the condition of a line
+// ("required on Python < 3.10"), not a new floor.
+var reUpperBound = regexp.MustCompile(`(?i)\b` + runtimeNames + `\s*(?:<|<=|older\s+than|before|below)\s*v?\d`)
+
+// otherMinimum reports a match that raises something other than the
+// runtime: a dependency's minimum, or a runtime named only as the upper
+// bound of a condition.
+func otherMinimum(match, after string) bool {
+	if m := reMinimumOf.FindStringSubmatch(after); m != nil && !reRuntime.MatchString(m[1]) {
+		return true
+	}
+	if reUpperBound.MatchString(match) {
+		return true
+	}
+	return false
 }
 
 // Removals and ends of support.

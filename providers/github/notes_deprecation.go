@@ -12,6 +12,7 @@ var (
 	reDeprecat    = regexp.MustCompile(`(?i)\bdeprecat(?:e|es|ed|ing|ion|ions)\b`)
 	reObsolete    = regexp.MustCompile(`(?i)\b(?:mark(?:s|ed|ing)?\b[^.;]{0,60}?\bas\s+obsolete|(?:is|are)\s+(?:now\s+)?obsolete)\b|\bwill\s+(?:be\s+)?(?:removed|changed?|renamed|replaced|dropped)\s+in\s+(?:a|the)\s+(?:future|next|upcoming|coming)\b`)
 	reDeprecNotBf = regexp.MustCompile(`(?i)\b(?:remov\w*|drop\w*|delet\w*|replac\w*|updat\w*|upgrad\w*|migrat\w*|mov(?:e|es|ed|ing)|switch\w*|stop\w*\s+using|instead\s+of|usages?\s+of|uses?\s+of|using|avoid\w*|fix\w*|silenc\w*|suppress\w*|resolv\w*|address\w*|hid(?:e|es|ing)|clean\w*\s+up|test\w*|away\s+from|get\s+rid\s+of)\b(?:[^.;]|\.\d){0,30}$`)
+	reUsageVerb   = regexp.MustCompile(`(?i)^(?:\w+(?:\([\w-]*\))?!?:\s*)?(?:replac\w*|migrat\w*|mov(?:e|es|ed|ing)|switch\w*|upgrad\w*|updat\w*|stop\w*\s+using|avoid\w*|fix\w*)\b`)
 	reDeprecPast  = regexp.MustCompile(`(?i)^\w*\s+(?:as\s+of|since|in)\s+\[?v?\d`)
 )
 
@@ -24,6 +25,13 @@ func deprecation(plain, low string) (string, int) {
 		}
 	}
 	if !strings.Contains(low, "deprecat") {
+		return "", -1
+	}
+	// "Replacing deprecated substr() with slice() as substr() is
+	// deprecated": a line that moves off something deprecated is about
+	// what the SDK uses, however often it says so.
+	if loc := reDeprecat.FindStringIndex(plain); loc != nil && reUsageVerb.MatchString(bare(plain)) &&
+		reDeprecNotBf.MatchString(plain[:loc[0]]) {
 		return "", -1
 	}
 	for _, loc := range reDeprecat.FindAllStringIndex(plain, -1) {

@@ -171,6 +171,19 @@ func TestClassifyMarkers(t *testing.T) {
 		{"- Existing custom adapters will need to migrate their code to the new API.", []string{KindBreaking}},
 		{"- This release will require changes to your application.", []string{KindBreaking}},
 		{"**Deprecations**\n- The `security` extra has been converted to a no-op install.", []string{KindRemoval}},
+		// A change that says it breaks something; hedges and dependency
+		// minimums that do not.
+		{"- Fixed broken exports for common js. This fix breaks a prior fix.", []string{KindBreaking}},
+		{"- This change will break apps that read `user.name`", []string{KindBreaking}},
+		{"- Revert X as this change breaks older servers", nil},
+		{"> **Warning** This SDK is in beta and is subject to breaking changes.", nil},
+		{"- This preview may contain breaking changes", nil},
+		{"- Set the minimum required version of importlib_metadata to 3.6.0, which is required on Python < 3.10.", nil},
+		{"- Set the minimum required version of Python to 3.9", []string{KindBreaking}},
+		{"- Added a clear() function so a user can ensure all interceptors have been removed", nil},
+		{"- Added support for Python 3.13 and dropped support for Python 3.8", []string{KindRemoval}},
+		{"- Replacing deprecated substr() with slice() as substr() is deprecated", nil},
+		{"- `substr()` is deprecated; use `slice()`", []string{KindDeprecation}},
 	}
 	for _, tc := range cases {
 		got := flagsOf(classify(tc.notes))
