@@ -148,6 +148,11 @@ func classify(notes string) []marker {
 				add(KindBreaking, term, at)
 			}
 		}
+		if !chore && !housekeeping {
+			if term, at := apiChange(plain, low); term != "" {
+				add(KindBreaking, term, at)
+			}
+		}
 		if !chore && !housekeeping && strings.Contains(low, "guide") {
 			if loc := reMigration.FindStringIndex(plain); loc != nil {
 				add(KindBreaking, plain[loc[0]:loc[1]], loc[0])
@@ -193,6 +198,12 @@ func classify(notes string) []marker {
 				term, at = endOfSupport(plain, low)
 			}
 			if term != "" {
+				add(KindRemoval, term, at)
+			}
+		} else if sect == sectFixed && !chore && depTerm == "" && reNamedRemoval.MatchString(subj) {
+			// A fixes heading that removes one public name still takes
+			// it away: "Remove `apiclient.__version__`".
+			if term, at := removal(plain, low, subj, dependency); term != "" {
 				add(KindRemoval, term, at)
 			}
 		} else if sect == sectChore && !chore && depTerm == "" && reServiceNoun.MatchString(subj) {

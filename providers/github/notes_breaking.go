@@ -223,6 +223,35 @@ func removal(plain, low, subj string, dependency bool) (string, int) {
 	return term, max(at, 0)
 }
 
+// API changes named in prose: a method's return type changed, the library
+// rewritten, a public name removed in so many words.
+var (
+	reReturnType = regexp.MustCompile(`(?i)\bchang(?:e|es|ed|ing)\b(?:[^.;]|\.\w){0,60}?\breturn\s+types?\b|\breturn\s+types?\b(?:[^.;]|\.\w){0,60}?\b(?:changed|is\s+now|are\s+now)\b`)
+	reRewrite    = regexp.MustCompile(`(?i)\b(?:re-?implement(?:s|ed|ing)?|rewr(?:ite|ites|itten|ote)|restructur(?:e|es|ed|ing)|re-?architect\w*|overhaul(?:s|ed)?|redesign(?:s|ed)?)\b`)
+	reWholeLib   = regexp.MustCompile(`(?i)\b(?:the|this|whole|entire)\s+(?:library|sdk|package|client\s+library)\b|\b(?:improve\w*|new|redesign\w*|overhaul\w*|better)\s+(?:the\s+)?(?:public\s+)?api\b`)
+	// reNamedRemoval: an item that removes one named thing and nothing
+	// else ("Remove `apiclient.__version__`"): a public name taken away,
+	// even under a fixes heading.
+	reNamedRemoval = regexp.MustCompile("(?i)^(?:remove[sd]?|removing|delete[sd]?|drop(?:s|ped)?)\\s+(?:the\\s+)?`[^`]+`(?:\\s+(?:methods?|functions?|propert(?:y|ies)|attributes?|options?|param(?:eter)?s?|arguments?|fields?|class(?:es)?|modules?|exports?|apis?|endpoints?))?\\s*(?:[(\\[.;:]|$)")
+)
+
+// apiChange returns the words that change an API in prose, or "": a
+// return type changed, the library reimplemented or rewritten.
+func apiChange(plain, low string) (string, int) {
+	if strings.Contains(low, "return type") {
+		if loc := reReturnType.FindStringIndex(plain); loc != nil && reCodeIdent.MatchString(plain) {
+			return plain[loc[0]:loc[1]], loc[0]
+		}
+	}
+	if strings.Contains(low, "impl") || strings.Contains(low, "rewr") || strings.Contains(low, "restruct") ||
+		strings.Contains(low, "architect") || strings.Contains(low, "overhaul") || strings.Contains(low, "redesign") {
+		if loc := reRewrite.FindStringIndex(plain); loc != nil && reWholeLib.MatchString(plain) {
+			return plain[loc[0]:loc[1]], loc[0]
+		}
+	}
+	return "", -1
+}
+
 // mustChange returns the words that tell users their code must change.
 func mustChange(plain, low string) (string, int) {
 	if !strings.Contains(low, " to ") && !strings.Contains(low, "changes") {

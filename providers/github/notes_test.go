@@ -184,6 +184,16 @@ func TestClassifyMarkers(t *testing.T) {
 		{"- Added support for Python 3.13 and dropped support for Python 3.8", []string{KindRemoval}},
 		{"- Replacing deprecated substr() with slice() as substr() is deprecated", nil},
 		{"- `substr()` is deprecated; use `slice()`", []string{KindDeprecation}},
+		// API changes in prose; a public name removed under a fixes heading.
+		{"**Changed**\n- Change the JWT.decode() return type to DecodedJWT", []string{KindBreaking}},
+		{"**Fixed**\n- Fixed return type for `listJwk`", nil},
+		{"Reimplemented the library to improve the API and add algorithms", []string{KindBreaking}},
+		{"- Rewrite some error messages to be more consistent.", nil},
+		{"### Bug Fixes\n\n* Remove `apiclient.__version__` ([#871](https://example.com/871))", []string{KindRemoval}},
+		{"### Bug Fixes\n\n* Remove a stray `print()` from `connect()`", nil},
+		// changesets entries: the words start after the references.
+		{"- [`2820674b8`](https://example.com/c) [#5927](https://example.com/p) - Prevent React Native from logging a warning about deprecation of `AsyncStorage`.", nil},
+		{"- [`1ac3c9d41`](https://example.com/c) [#6151](https://example.com/p) - Deprecate `getRedirectResult()`", []string{KindDeprecation}},
 	}
 	for _, tc := range cases {
 		got := flagsOf(classify(tc.notes))

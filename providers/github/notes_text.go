@@ -68,13 +68,25 @@ func bare(t string) string {
 		}
 		t = strings.TrimLeft(t[j+1:], " :")
 	}
+	// changesets: "[`fdd4ab4`](…) [#6526](…) (fixes [#6133](…)) Thanks
+	// [@user](…)! - Add …": the words start after the " - ".
+	if loc := reChangesetLead.FindStringIndex(t); loc != nil {
+		t = t[loc[1]:]
+	}
 	return strings.TrimLeft(t, "*_ ")
 }
+
+// reChangesetLead is what a changesets entry puts before its words, once
+// the leading references are cut: an issue it fixes, a thanks, a dash.
+var reChangesetLead = regexp.MustCompile(`^(?:\(fixes\s+\[[^\]]*\]\([^)]*\)\)\s*|Thanks\s+(?:\[[^\]]*\]\([^)]*\)[,\s]*(?:and\s+)?)+!?\s*)*-\s+`)
 
 // isRef reports a link text that is only a reference: "#123", "PR #12",
 // "a1b2c3d".
 func isRef(s string) bool {
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "PR "), "\\")
+	if len(s) > 2 && s[0] == '`' && s[len(s)-1] == '`' {
+		s = s[1 : len(s)-1] // changesets quote the commit: [`fdd4ab4`](…)
+	}
 	s = strings.TrimPrefix(s, "#")
 	if s == "" {
 		return false
