@@ -147,6 +147,9 @@ func classify(notes string) []marker {
 			if term, at := mustChange(plain, low); term != "" {
 				add(KindBreaking, term, at)
 			}
+			if term, at := runtimeBump(subj); term != "" && !chore && sect != sectChore {
+				add(KindBreaking, term, at)
+			}
 		}
 		if !chore && !housekeeping {
 			if term, at := apiChange(plain, low); term != "" {

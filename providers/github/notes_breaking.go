@@ -21,7 +21,15 @@ var (
 	// breaking change" repairs a break, it does not make one.
 	reFixed = regexp.MustCompile(`(?i)\b(?:fix(?:e[sd])?|fixing|revert(?:s|ed|ing)?|avoid(?:s|ed|ing)?|prevent(?:s|ed|ing)?|undo(?:es)?)\s*:?\s+(?:(?:a|an|the|some|for|potential|possible|accidental|unintended|unintentional|unexpected)\s+)*$`)
 	// reMustChange: the notes tell users their code must change.
-	reMustChange = regexp.MustCompile(`(?i)\b(?:need|needs|must|have\s+to|has\s+to|required)\s+to\s+(?:migrate|update|change|modify|rewrite|adapt)\s+(?:their|your|its)\s+(?:code|application|app|integration|implementation|usage|calls?|adapters?)\b|\brequires?\s+changes\s+to\s+(?:your|their)\s+(?:code|application|app|integration)\b`)
+	reMustChange = regexp.MustCompile(`(?i)\b(?:need|needs|must|have\s+to|has\s+to|required)\s+to\s+(?:migrate|update|change|modify|rewrite|adapt)\s+(?:their|your|its)\s+` + userCode + `|\brequir(?:e|es|ed|ing)\s+(?:you\s+to\s+)?(?:changes\s+to|chang(?:e|ing)|updat(?:e|ing)|modif(?:y|ying)|rewrit(?:e|ing)|migrat(?:e|ing)|adapt(?:ing)?)\s+(?:your|their)\s+` + userCode)
+	// userCode is what a user wrote against the SDK.
+	userCode = `(?:code|codebase|application|applications|app|apps|integration|integrations|implementation|implementations|usage|calls?|adapters?|subclass(?:es)?|handlers?)\b`
+	// reBreaksYours: the notes say the change can break the user's code:
+	// "this could break your application", "will break existing apps".
+	reBreaksYours = regexp.MustCompile(`(?i)\bbreak(?:s)?\s+(?:your|existing|some|older|their|users'?|any)\s+(?:\w+\s+)?` + userCode)
+	// reUnintended ends the text before "breaking change" that was a
+	// mistake a later release repairs: "an unintended breaking change".
+	reUnintended = regexp.MustCompile(`(?i)\b(?:unintended|unintentional|accidental|inadvertent|unexpected)\s+$`)
 	// reNoOp: a feature kept in name only.
 	reNoOp = regexp.MustCompile(`(?i)\b(?:is|are|has\s+been|have\s+been|was|were)\s+(?:now\s+)?(?:(?:converted|turned|changed)\s+(?:in)?to\s+|made\s+)?(?:a\s+)?no-?op\b`)
 	// reSelfBreaks: the notes say the change itself breaks something:
@@ -55,7 +63,8 @@ func explicitBreaking(plain, low string) (string, int) {
 // only warns that it may come.
 func takenBack(before string) bool {
 	before = strings.TrimRight(before, "(*_")
-	return reNegated.MatchString(before) || reFixed.MatchString(before) || reHedged.MatchString(before)
+	return reNegated.MatchString(before) || reFixed.MatchString(before) || reHedged.MatchString(before) ||
+		reUnintended.MatchString(before)
 }
 
 // selfBreaks returns the words in which a change says it breaks
@@ -67,8 +76,16 @@ func selfBreaks(plain, low string) (string, int) {
 	if loc := reSelfBreaks.FindStringIndex(plain); loc != nil {
 		return plain[loc[0]:loc[1]], loc[0]
 	}
+	if loc := reBreaksYours.FindStringIndex(plain); loc != nil && !reNegated.MatchString(plain[:loc[0]]) &&
+		!reFixed.MatchString(plain[:loc[0]]) && !reAvoidBreak.MatchString(plain[:loc[0]]) {
+		return plain[loc[0]:loc[1]], loc[0]
+	}
 	return "", -1
 }
+
+// reAvoidBreak ends the text before "break your app" that the change
+// prevents: "so that it does not", "to avoid", "could otherwise".
+var reAvoidBreak = regexp.MustCompile(`(?i)\b(?:avoid(?:s|ed|ing)?|prevent(?:s|ed|ing)?|otherwise|won'?t|wouldn'?t|doesn'?t|don'?t|cannot|can'?t|no\s+longer|never)\b[^.;]{0,30}$`)
 
 // Runtime requirements: a raised minimum or a dropped version.
 var (
@@ -81,8 +98,21 @@ var (
 	reReqRequire = regexp.MustCompile(`(?i)\brequir(?:e|es|ed|ing)\b(?:[^.;]|\.\w){0,30}?\b` + runtimeNames + `\b(?:[^.;]|\.\w){0,12}?\d|\b` + runtimeNames + `\b(?:[^.;]|\.\w){0,25}?(?:>=?\s*v?\d|\d+(?:\.\d+)*\s*\+|or\s+(?:later|higher|newer|above|greater)|and\s+(?:above|later|newer|up))(?:[^.;]|\.\w){0,20}?\b(?:is|are)\s+(?:now\s+)?required\b`)
 	reReqOnly    = regexp.MustCompile(`(?i)\bonly\s+(?:be\s+)?(?:allowed|supported|available|works?|runs?|compatible)\b(?:[^.;]|\.\w){0,40}?(?:\bor\s+(?:later|higher|newer|above|greater)|\band\s+(?:above|later|newer|up)|>=?\s*v?\d|\d+(?:\.\d+)*\s*\+)`)
 	reReqRaise   = regexp.MustCompile(`(?i)\b(?:bump|bumped|bumps|raise[sd]?|raising|increase[sd]?|increasing|update[sd]?|upgrade[sd]?|set|sets)\b(?:[^.;]|\.\w){0,30}?\b(?:minimum|min|required|engines?(?:\s+field)?)\b`)
-	reReqNot     = regexp.MustCompile(`(?i)\b(?:target|compile|build)\s*sdk\b|\bmatrix\b|\bci\b|\bdockerfile\b`)
+	reReqNot     = regexp.MustCompile(`(?i)\b(?:target|compile|build)\s*sdk\b|\bmatrix\b|\bci\b|\bdockerfile\b|\bdocker\b|\.nvmrc\b|\.python-version\b|\.tool-versions\b|\bworkflows?\b|\bgithub\s+actions?\b|\bdev(?:elopment)?\s+(?:environment|container)\b`)
 )
+
+// reRuntimeBump: an item that raises the runtime itself, "Bump Go version
+// to 1.23", "Upgrade the minimum Node.js to 20" (CI, Docker and version
+// files are excluded by reReqNot).
+var reRuntimeBump = regexp.MustCompile(`(?i)^(?:bump(?:s|ed)?|raise[sd]?|update[sd]?|upgrade[sd]?|increase[sd]?)\s+(?:the\s+)?(?:minimum\s+|required\s+|supported\s+)?` + runtimeNames + `\s+(?:runtime\s+)?(?:version\s+)?(?:requirement\s+)?(?:from\s+v?[\d.]+\s+)?to\s+v?\d+(?:\.\d+)*`)
+
+// runtimeBump returns the words of an item that raises the runtime, or "".
+func runtimeBump(subj string) (string, int) {
+	if loc := reRuntimeBump.FindStringIndex(subj); loc != nil && !reReqNot.MatchString(subj) {
+		return subj[loc[0]:loc[1]], -1
+	}
+	return "", -1
+}
 
 // requirement returns the words that raise a runtime requirement, or "".
 func requirement(plain, low string) (string, int) {

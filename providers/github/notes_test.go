@@ -191,6 +191,15 @@ func TestClassifyMarkers(t *testing.T) {
 		{"- Rewrite some error messages to be more consistent.", nil},
 		{"### Bug Fixes\n\n* Remove `apiclient.__version__` ([#871](https://example.com/871))", []string{KindRemoval}},
 		{"### Bug Fixes\n\n* Remove a stray `print()` from `connect()`", nil},
+		// The notes warn the user's code may break; a mistake repaired.
+		{"There might be a rare occasion where this could break your application.", []string{KindBreaking}},
+		{"- Handle empty headers so this does not break your application", nil},
+		{"- Upgrading to 7.9.0 will require changing your implementations.", []string{KindBreaking}},
+		{"This is in response to an unintended breaking change introduced in 1.6.0.", nil},
+		// The runtime raised by a bump; not in CI.
+		{"- Bump Go version to 1.23 and update example dependencies", []string{KindBreaking}},
+		{"- chore: bump Go version to 1.23", nil},
+		{"- Bump Node version to 20 in the CI workflow", nil},
 		// changesets entries: the words start after the references.
 		{"- [`2820674b8`](https://example.com/c) [#5927](https://example.com/p) - Prevent React Native from logging a warning about deprecation of `AsyncStorage`.", nil},
 		{"- [`1ac3c9d41`](https://example.com/c) [#6151](https://example.com/p) - Deprecate `getRedirectResult()`", []string{KindDeprecation}},
