@@ -194,7 +194,7 @@ func classify(notes string) []marker {
 		// otherwise and the line is not housekeeping.
 		if !chore && !housekeeping && sect != sectDeprecated && sect != sectSecurity && depTerm == "" {
 			term, at := removal(plain, low, subj, dependency)
-			if reAdded.MatchString(subj) {
+			if term != "" && reAdded.MatchString(subj) {
 				// "Added a clear() function so … all interceptors have
 				// been removed": an item that adds something takes
 				// nothing away, unless it ends a runtime's support.

@@ -108,6 +108,13 @@ var reRuntimeBump = regexp.MustCompile(`(?i)^(?:bump(?:s|ed)?|raise[sd]?|update[
 
 // runtimeBump returns the words of an item that raises the runtime, or "".
 func runtimeBump(subj string) (string, int) {
+	if len(subj) < 4 {
+		return "", -1
+	}
+	if p := subj[:3]; !strings.EqualFold(p, "bum") && !strings.EqualFold(p, "rai") && !strings.EqualFold(p, "upd") &&
+		!strings.EqualFold(p, "upg") && !strings.EqualFold(p, "inc") {
+		return "", -1 // the cheap test before the expression
+	}
 	if loc := reRuntimeBump.FindStringIndex(subj); loc != nil && !reReqNot.MatchString(subj) {
 		return subj[loc[0]:loc[1]], -1
 	}
@@ -284,8 +291,8 @@ func apiChange(plain, low string) (string, int) {
 
 // mustChange returns the words that tell users their code must change.
 func mustChange(plain, low string) (string, int) {
-	if !strings.Contains(low, " to ") && !strings.Contains(low, "changes") {
-		return "", -1
+	if !strings.Contains(low, "your") && !strings.Contains(low, "their") && !strings.Contains(low, "its ") {
+		return "", -1 // the expression needs the user's code named
 	}
 	if loc := reMustChange.FindStringIndex(plain); loc != nil {
 		return plain[loc[0]:loc[1]], loc[0]

@@ -70,8 +70,10 @@ func bare(t string) string {
 	}
 	// changesets: "[`fdd4ab4`](…) [#6526](…) (fixes [#6133](…)) Thanks
 	// [@user](…)! - Add …": the words start after the " - ".
-	if loc := reChangesetLead.FindStringIndex(t); loc != nil {
-		t = t[loc[1]:]
+	if t != "" && (t[0] == '-' || t[0] == '(' || t[0] == 'T') {
+		if loc := reChangesetLead.FindStringIndex(t); loc != nil {
+			t = t[loc[1]:]
+		}
 	}
 	return strings.TrimLeft(t, "*_ ")
 }
