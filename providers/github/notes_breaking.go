@@ -92,7 +92,7 @@ var (
 	runtimeNames = `(?:node(?:\.?js)?|c?python|pypy\d*|php|java|jdk|jre|ruby|golang|go|\.net|dotnet|android(?:\s+(?:api|sdk))?(?:\s+level)?|min\s?sdk\w*(?:\s+version)?|ios|ipados|macos|tvos|watchos|kotlin|swift|xcode|react(?:\s+native)?|typescript|deno|bun|electron|rust|msrv|chrome|safari|firefox|edge|browsers?)`
 	reRuntime    = regexp.MustCompile(`(?i)\b` + runtimeNames + `\b`)
 	reVersionish = regexp.MustCompile(`\d`)
-	reReqMinimum = regexp.MustCompile(`(?i)\b(?:minimum|min\.?|lowest|oldest)\b(?:[^.;]|\.\w){0,40}?\b(?:supported\s+)?(?:version|runtime|sdk|api(?:\s+level)?|requirements?|release)s?\b|\bmin\s?sdk\w*`)
+	reReqMinimum = regexp.MustCompile(`(?i)\b(?:minimum|min\.?|lowest|oldest)\b(?:[^.;]|\.\w){0,40}?\b(?:supported\s+)?(?:version|runtime|sdk|api(?:\s+level)?|requirements?|release|deployment\s+target|platform)s?\b|\bmin\s?sdk\w*`)
 	reReqIsMin   = regexp.MustCompile(`(?i)\b` + runtimeNames + `\s*v?\d+(?:\.\d+)*\+?\s+(?:is|becomes|will\s+be)\s+(?:now\s+)?(?:the\s+)?(?:new\s+)?(?:minimum|min|lowest|oldest|baseline)\b`)
 	reReqDropRt  = regexp.MustCompile(`(?i)\b(?:drop(?:s|ped|ping)?|remov(?:e|es|ed|ing)|end(?:s|ed)?|discontinu\w+)\s+(?:official\s+)?(?:support\s+for\s+)?` + runtimeNames + `\s*v?\d+(?:\.\d+)*(?:\s*(?:and|,|or)\s*v?\d+(?:\.\d+)*)*\s+support\b|\bsupport\s+for\s+` + runtimeNames + `\s*v?\d+(?:\.\d+)*(?:[^.;]|\.\w){0,20}?\b(?:has\s+)?ended\b`)
 	reReqRequire = regexp.MustCompile(`(?i)\brequir(?:e|es|ed|ing)\b(?:[^.;]|\.\w){0,30}?\b` + runtimeNames + `\b(?:[^.;]|\.\w){0,12}?\d|\b` + runtimeNames + `\b(?:[^.;]|\.\w){0,25}?(?:>=?\s*v?\d|\d+(?:\.\d+)*\s*\+|or\s+(?:later|higher|newer|above|greater)|and\s+(?:above|later|newer|up))(?:[^.;]|\.\w){0,20}?\b(?:is|are)\s+(?:now\s+)?required\b`)
@@ -174,9 +174,11 @@ var (
 	reEOL         = regexp.MustCompile(`\bEOL\b`)
 	reNoLonger    = regexp.MustCompile(`(?i)\bno\s+longer\s+(?:be\s+)?(?:accepts?|available|works?|takes?|returns?|supports?|sends?|allowed|exported|exposed|public|falls?\s+back|passed|included|provided)\b`)
 	reRemoveVerb  = regexp.MustCompile(`(?i)^(?:remove[sd]?|removing|removal\s+of|delete[sd]?|deleting|drop(?:s|ped|ping)?|eliminat\w+|get\s+rid\s+of)\b`)
-	reRemovedPass = regexp.MustCompile(`(?i)\b(?:has|have|had|was|were|is|are|got)\s+(?:now\s+)?(?:been\s+)?(?:removed|deleted|dropped|renamed)\b`)
+	reRemovedPass = regexp.MustCompile(`(?i)\b(?:has|have|had|was|were|is|are|got)\s+(?:now\s+)?(?:been\s+)?(?:removed|deleted|dropped|renamed|replaced\s+(?:by|with))\b`)
 	reRestrict    = regexp.MustCompile(`(?i)^restrict(?:s|ed|ing)?\b(?:[^.;]|\.\w){0,40}?\b(?:only\s+)?to\s+(?:the\s+)?` + runtimeNames + `\b`)
 	reRenameVerb  = regexp.MustCompile(`(?i)^renam(?:e|es|ed|ing)\b`)
+	reMadePrivate = regexp.MustCompile("(?i)^(?:made|makes?|making)\\s+(?:the\\s+)?`[^`]+`(?:\\s+\\w+)?\\s+(?:private|internal|non-public)\\b|^`[^`]+`(?:\\s+\\w+)?\\s+(?:is|are)\\s+now\\s+(?:private|internal)\\b")
+	reNowRequires = regexp.MustCompile("(?i)\\bnow\\s+requires?\\s+(?:a|an|the)?\\s*`[^`]+`")
 	reNowRequired = regexp.MustCompile(`(?i)\b(?:is|are)\s+now\s+(?:a\s+)?(?:required|mandatory)\b`)
 	// What a removal takes away decides whether it breaks anything.
 	reAPINoun   = regexp.MustCompile(`(?i)\b(?:apis?|endpoints?|resources?|methods?|functions?|class(?:es)?|options?|param(?:eter)?s?|arguments?|propert(?:y|ies)|fields?|exports?|modules?|props?|hooks?|components?|commands?|enums?|interfaces?|constructors?|sub-?clients?|domains?|namespaces?|packages?\s+(?:export|entry)|entry\s?points?|subpath)\b`)
@@ -219,12 +221,17 @@ func removal(plain, low, subj string, dependency bool) (string, int) {
 			return "EOL", loc[0]
 		}
 	}
+	if strings.Contains(low, "drop") {
+		if loc := reDropRuntime.FindStringIndex(plain); loc != nil && !reReqNot.MatchString(plain) {
+			return plain[loc[0]:loc[1]], loc[0]
+		}
+	}
 	if strings.Contains(low, "no longer") {
 		if loc := reNoLonger.FindStringIndex(plain); loc != nil {
 			return plain[loc[0]:loc[1]], loc[0]
 		}
 	}
-	if !removalCue(low) || dependency || rePackagePath.MatchString(subj) {
+	if !removalCue(low) || dependency || (rePackagePath.MatchString(subj) && !reRenameVerb.MatchString(subj)) {
 		return "", -1
 	}
 	var term, object string
@@ -239,6 +246,13 @@ func removal(plain, low, subj string, dependency bool) (string, int) {
 	} else if loc := reRenameVerb.FindStringIndex(subj); loc != nil {
 		term, object = subj[loc[0]:loc[1]], subj[loc[1]:]
 		at = strings.Index(plain, term)
+	} else if loc := reMadePrivate.FindStringIndex(subj); loc != nil && reCodeIdent.MatchString(subj[:loc[1]]) {
+		// "Made `Client.request` private", "`foo` is now internal".
+		term, object = subj[loc[0]:loc[1]], reCodeIdent.FindString(subj)
+		at = strings.Index(plain, term)
+	} else if loc := reNowRequires.FindStringIndex(plain); loc != nil && !reRuntime.MatchString(plain[loc[1]:]) {
+		// "`Auth0Client` constructor now requires a `domain`".
+		term, object, at = plain[loc[0]:loc[1]], plain[:loc[0]], loc[0]
 	} else if loc := reNowRequired.FindStringIndex(plain); loc != nil && reCodeIdent.MatchString(plain) {
 		// "`domain` is now required": a call that worked fails now.
 		term, object, at = plain[loc[0]:loc[1]], plain, loc[0]
@@ -264,8 +278,13 @@ func removal(plain, low, subj string, dependency bool) (string, int) {
 // rewritten, a public name removed in so many words.
 var (
 	reReturnType = regexp.MustCompile(`(?i)\bchang(?:e|es|ed|ing)\b(?:[^.;]|\.\w){0,60}?\breturn\s+types?\b|\breturn\s+types?\b(?:[^.;]|\.\w){0,60}?\b(?:changed|is\s+now|are\s+now)\b`)
-	reRewrite    = regexp.MustCompile(`(?i)\b(?:re-?implement(?:s|ed|ing)?|rewr(?:ite|ites|itten|ote)|restructur(?:e|es|ed|ing)|re-?architect\w*|overhaul(?:s|ed)?|redesign(?:s|ed)?)\b`)
-	reWholeLib   = regexp.MustCompile(`(?i)\b(?:the|this|whole|entire)\s+(?:library|sdk|package|client\s+library)\b|\b(?:improve\w*|new|redesign\w*|overhaul\w*|better)\s+(?:the\s+)?(?:public\s+)?api\b`)
+	// reAsyncNow: a call that returned a value returns a promise now, or
+	// its signature changed.
+	reAsyncNow = regexp.MustCompile(`(?i)\b(?:is|are)\s+now\s+async(?:hronous)?\b|\bnow\s+returns?\s+(?:a\s+|an\s+)?(?:promises?|futures?|tasks?|observables?|async\s+iterators?)\b|\bchang(?:e|es|ed|ing)\s+(?:the\s+)?(?:method\s+|function\s+)?signatures?\s+of\b|\bsignatures?\s+(?:of\s+\S+\s+)?(?:has\s+|have\s+)?changed\b`)
+	// reESMOnly: a JavaScript package that no longer loads with require().
+	reESMOnly  = regexp.MustCompile(`(?i)\b(?:esm|es\s+modules?)[\s-]+only\b|\bpure\s+esm\b`)
+	reRewrite  = regexp.MustCompile(`(?i)\b(?:re-?implement(?:s|ed|ing)?|rewr(?:ite|ites|itten|ote)|restructur(?:e|es|ed|ing)|re-?architect\w*|overhaul(?:s|ed)?|redesign(?:s|ed)?)\b`)
+	reWholeLib = regexp.MustCompile(`(?i)\b(?:the|this|whole|entire)\s+(?:library|sdk|package|client\s+library)\b|\b(?:improve\w*|new|redesign\w*|overhaul\w*|better)\s+(?:the\s+)?(?:public\s+)?api\b`)
 	// reNamedRemoval: an item that removes one named thing and nothing
 	// else ("Remove `apiclient.__version__`"): a public name taken away,
 	// even under a fixes heading.
@@ -275,6 +294,16 @@ var (
 // apiChange returns the words that change an API in prose, or "": a
 // return type changed, the library reimplemented or rewritten.
 func apiChange(plain, low string) (string, int) {
+	if strings.Contains(low, "async") || strings.Contains(low, "returns") || strings.Contains(low, "signature") {
+		if loc := reAsyncNow.FindStringIndex(plain); loc != nil && reCodeIdent.MatchString(plain) {
+			return plain[loc[0]:loc[1]], loc[0]
+		}
+	}
+	if strings.Contains(low, "esm") {
+		if loc := reESMOnly.FindStringIndex(plain); loc != nil {
+			return plain[loc[0]:loc[1]], loc[0]
+		}
+	}
 	if strings.Contains(low, "return type") {
 		if loc := reReturnType.FindStringIndex(plain); loc != nil && reCodeIdent.MatchString(plain) {
 			return plain[loc[0]:loc[1]], loc[0]
@@ -327,12 +356,23 @@ func endOfSupport(plain, low string) (string, int) {
 			return plain[loc[0]:loc[1]], loc[0]
 		}
 	}
+	if strings.Contains(low, "drop") {
+		// "Drop Node.js 16", "dropped Python 3.7": a runtime and its
+		// version straight after the verb, not in CI.
+		if loc := reDropRuntime.FindStringIndex(plain); loc != nil && !reReqNot.MatchString(plain) {
+			return plain[loc[0]:loc[1]], loc[0]
+		}
+	}
 	return "", -1
 }
 
+// reDropRuntime is a runtime version dropped with no "support" word.
+var reDropRuntime = regexp.MustCompile(`(?i)\bdrop(?:s|ped|ping)?\s+(?:official\s+)?` + runtimeNames + `\s*v?\d+(?:\.\d+)*\b`)
+
 // removalCue is the cheap test before the removal expressions.
 func removalCue(low string) bool {
-	for _, w := range []string{"remov", "delet", "drop", "elimin", "rid of", "renam", "restrict", "required", "mandatory"} {
+	for _, w := range []string{"remov", "delet", "drop", "elimin", "rid of", "renam", "restrict", "required", "mandatory",
+		"replaced", "private", "internal", "now require"} {
 		if strings.Contains(low, w) {
 			return true
 		}

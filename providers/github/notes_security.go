@@ -15,7 +15,8 @@ var (
 	reExposure  = regexp.MustCompile(`(?i)\b(?:exposure|leak(?:s|ed|ing|age)?|disclosure)\b[^.;]{0,30}?\b(?:private|secrets?|sensitive|credentials?|passwords?|tokens?|keys?|key\s+material|pii)\b|\b(?:private\s+keys?|secrets?|credentials?|passwords?|(?:access|refresh|id|session|bearer)\s+tokens?|key\s+material|sensitive\s+(?:data|information))\b[^.;]{0,30}?\b(?:exposed|leaked|disclosed|exposure|leak|logged)\b|\bexpos(?:e|es|ed|ing)\s+(?:the\s+|a\s+)?(?:private|secret|sensitive|client\s+secret)|\bno\s+longer\s+(?:log|logs|print|prints|output|outputs|include|includes|expose|exposes|leak|leaks|write|writes|show|shows|display|displays)\b[^.;]{0,30}?\b(?:passwords?|secrets?|tokens?|credentials?|private\s+keys?|api\s+keys?)\b`)
 	// reTestOf ends the text before an advisory id that a test is about:
 	// "fixed test cleanup for CVE-…" ships no fix.
-	reTestOf = regexp.MustCompile(`(?i)\btests?\b[^.;]{0,30}$`)
+	reCVEWord = regexp.MustCompile(`\b(?:fix(?:es|ed|ing)?|block(?:s|ed|ing)?|address(?:es|ed|ing)?|resolv(?:e|es|ed|ing)|patch(?:es|ed|ing)?|mitigat(?:e|es|ed|ing))\s+(?:a\s+|the\s+|an?\s+)?CVEs?\b`)
+	reTestOf  = regexp.MustCompile(`(?i)\btests?\b[^.;]{0,30}$`)
 	// reTLSOff is a fix for verification turned off behind the user's back.
 	reTLSOff     = regexp.MustCompile(`(?i)\b(?:disabl\w*|bypass\w*|skip\w*|ignor\w*)\b[^.;]{0,40}?\b(?:cert(?:ificate)?|tls|ssl|hostname)\s+(?:verification|validation|checks?)\b`)
 	reSecTooling = regexp.MustCompile(`(?i)\bcodeql\b|\bsemgrep\b|\bsnyk\s+(?:scan|test|monitor|integration|check|action|workflow)\b|\bscanner\b|\bscanning\b|\bsecurity\.md\b|\bdependabot(?:\.yml|\s+config\w*)\b|\bworkflows?\b|\bgithub[\s-]actions?\b|[\w.-]+/[\w.-]+-action\b|\bcodecov\b|\bci\b|\bpre-commit\b|\blint\w*\b|\bscorecard\b|\bdisclosure\s+policy\b|\bsecurity\s+policy\b|\breport(?:ing)?\s+(?:a\s+)?(?:security\s+)?vulnerabilit`)
@@ -65,6 +66,17 @@ func securityProse(plain, low string, c commit) (string, int) {
 	if b := strings.TrimLeft(low, "-*+ _"); strings.HasPrefix(b, "[security]") {
 		return "security", 0
 	}
+	// "Bump lodash to 4.17.21 (security)": a tag after the words.
+	if i := strings.Index(low, " (security)"); i >= 0 {
+		return "security", i + 1 // not a commit scope: "feat(security):"
+	}
+	// "Upgrade axios to fix CVE", "updated … to block CVE": an advisory
+	// named without its id.
+	if strings.Contains(low, "cve") {
+		if loc := reCVEWord.FindStringIndex(plain); loc != nil && !reTestOf.MatchString(plain[:loc[0]]) {
+			return plain[loc[0]:loc[1]], loc[0]
+		}
+	}
 	if strings.Contains(low, "vulnerab") || strings.Contains(low, "secur") || strings.Contains(low, "inject") ||
 		strings.Contains(low, "xss") || strings.Contains(low, "csrf") || strings.Contains(low, "ssrf") ||
 		strings.Contains(low, "redirect") || strings.Contains(low, "attack") || strings.Contains(low, "exploit") ||
@@ -101,7 +113,7 @@ func securityProse(plain, low string, c commit) (string, int) {
 
 // securityCues are the words without which a line names no
 // vulnerability: a cheap test before the expressions.
-var securityCues = []string{"secur", "vulnerab", "inject", "xss", "csrf", "xsrf", "ssrf", "redirect", "attack",
+var securityCues = []string{"cve", "secur", "vulnerab", "inject", "xss", "csrf", "xsrf", "ssrf", "redirect", "attack",
 	"exploit", "execution", "rce", "xxe", "redos", "pollution", "traversal", "denial", "bypass", "escalation",
 	"fixation", "clickjack", "side", "deserializ", "severity", "expos", "leak", "disclos", "logged", "no longer", "verif", "validat"}
 

@@ -200,6 +200,24 @@ func TestClassifyMarkers(t *testing.T) {
 		{"- Bump Go version to 1.23 and update example dependencies", []string{KindBreaking}},
 		{"- chore: bump Go version to 1.23", nil},
 		{"- Bump Node version to 20 in the CI workflow", nil},
+		// More general forms: replaced, made private, a new required
+		// argument, async now, ESM only, a runtime dropped without
+		// "support", a deployment target, a CVE without its id.
+		{"- The `foo` option has been replaced by `bar`", []string{KindRemoval}},
+		{"- The `request` dependency has been replaced with `fetch`", nil},
+		{"- Made `Client.request` private", []string{KindRemoval}},
+		{"- `Auth0Client` constructor now requires a `domain`", []string{KindRemoval}},
+		{"- `getUser()` now returns a Promise", []string{KindBreaking}},
+		{"- `foo()` is now async", []string{KindBreaking}},
+		{"- Changed the signature of `foo()`", []string{KindBreaking}},
+		{"- The package is now ESM-only", []string{KindBreaking}},
+		{"- Drop Node.js 16", []string{KindRemoval}},
+		{"- Drop Node 16 from the CI matrix", nil},
+		{"- Renamed package from `auth0-js` to `@auth0/auth0-js`", []string{KindRemoval}},
+		{"- Minimum iOS deployment target raised to 13.0", []string{KindBreaking}},
+		{"- Bump lodash from 4.17.20 to 4.17.21 (security)", []string{KindSecurity}},
+		{"- Upgrade axios to fix CVE", []string{KindSecurity}},
+		{"- Replaced `Client.foo()` with `Client.bar()` internally", nil},
 		// changesets entries: the words start after the references.
 		{"- [`2820674b8`](https://example.com/c) [#5927](https://example.com/p) - Prevent React Native from logging a warning about deprecation of `AsyncStorage`.", nil},
 		{"- [`1ac3c9d41`](https://example.com/c) [#6151](https://example.com/p) - Deprecate `getRedirectResult()`", []string{KindDeprecation}},
