@@ -32,6 +32,10 @@ type marker struct {
 	text   string // the line, shortened around the match
 }
 
+// reUnstableTag is a line tagged as a beta, preview or experimental
+// feature: "[Beta] Rename …", "**(experimental)** remove …".
+var reUnstableTag = regexp.MustCompile(`(?i)^[\s*+>-]*(?:\*\*|__)?[\[(](?:beta|preview|experimental|alpha)[\])]`)
+
 // reDependencyParent marks a list item whose nested items are about
 // dependencies ("Updated development dependencies:").
 var reDependencyParent = regexp.MustCompile(`(?i)\bdependenc(?:y|ies)\b|\bdeps\b`)
@@ -192,7 +196,10 @@ func classify(notes string) []marker {
 
 		// Removals and ends of support, where the section does not say
 		// otherwise and the line is not housekeeping.
-		if !chore && !housekeeping && sect != sectDeprecated && sect != sectSecurity && depTerm == "" {
+		if reUnstableTag.MatchString(plain) {
+			// "[Beta] Rename some `Credit` refs": what a beta loses
+			// breaks no stable contract.
+		} else if !chore && !housekeeping && sect != sectDeprecated && sect != sectSecurity && depTerm == "" {
 			term, at := removal(plain, low, subj, dependency)
 			if term != "" && reAdded.MatchString(subj) {
 				// "Added a clear() function so … all interceptors have

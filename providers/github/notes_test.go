@@ -218,6 +218,8 @@ func TestClassifyMarkers(t *testing.T) {
 		{"- Bump lodash from 4.17.20 to 4.17.21 (security)", []string{KindSecurity}},
 		{"- Upgrade axios to fix CVE", []string{KindSecurity}},
 		{"- Replaced `Client.foo()` with `Client.bar()` internally", nil},
+		{"- [Beta] Rename some `Credit` refs", nil},
+		{"- [Beta] Remove support for Node 14", nil},
 		// changesets entries: the words start after the references.
 		{"- [`2820674b8`](https://example.com/c) [#5927](https://example.com/p) - Prevent React Native from logging a warning about deprecation of `AsyncStorage`.", nil},
 		{"- [`1ac3c9d41`](https://example.com/c) [#6151](https://example.com/p) - Deprecate `getRedirectResult()`", []string{KindDeprecation}},
