@@ -195,11 +195,10 @@ func classify(notes string) []marker {
 		}
 
 		// Removals and ends of support, where the section does not say
-		// otherwise and the line is not housekeeping.
-		if reUnstableTag.MatchString(plain) {
-			// "[Beta] Rename some `Credit` refs": what a beta loses
-			// breaks no stable contract.
-		} else if !chore && !housekeeping && sect != sectDeprecated && sect != sectSecurity && depTerm == "" {
+		// otherwise and the line is not housekeeping. What a line tagged
+		// "[Beta]" takes away breaks no stable contract.
+		stable := !reUnstableTag.MatchString(plain)
+		if stable && !chore && !housekeeping && sect != sectDeprecated && sect != sectSecurity && depTerm == "" {
 			term, at := removal(plain, low, subj, dependency)
 			if term != "" && reAdded.MatchString(subj) {
 				// "Added a clear() function so … all interceptors have
@@ -210,13 +209,13 @@ func classify(notes string) []marker {
 			if term != "" {
 				add(KindRemoval, term, at)
 			}
-		} else if sect == sectFixed && !chore && depTerm == "" && reNamedRemoval.MatchString(subj) {
+		} else if stable && sect == sectFixed && !chore && depTerm == "" && reNamedRemoval.MatchString(subj) {
 			// A fixes heading that removes one public name still takes
 			// it away: "Remove `apiclient.__version__`".
 			if term, at := removal(plain, low, subj, dependency); term != "" {
 				add(KindRemoval, term, at)
 			}
-		} else if sect == sectChore && !chore && depTerm == "" && reServiceNoun.MatchString(subj) {
+		} else if stable && sect == sectChore && !chore && depTerm == "" && reServiceNoun.MatchString(subj) {
 			// A chores heading groups by pull-request label, not by what a
 			// user sees: "remove preview sync api" under "Library - Chore"
 			// still takes an API away. A chore commit ("chore: ...") says
@@ -224,7 +223,7 @@ func classify(notes string) []marker {
 			if term, at := removal(plain, low, subj, dependency); term != "" {
 				add(KindRemoval, term, at)
 			}
-		} else if sect != sectDocs {
+		} else if stable && sect != sectDocs {
 			// A runtime's end of support is news even in a chore line.
 			if term, at := endOfSupport(plain, low); term != "" {
 				add(KindRemoval, term, at)
