@@ -34,6 +34,7 @@ type action struct {
 // verdict to the summary, annotations to stdout, the status output, and
 // exits with check's code.
 func TestAction(t *testing.T) {
+	t.Parallel() // runs only the built binary
 	var a action
 	if err := yaml.Unmarshal([]byte(repoFile(t, "action.yml")), &a); err != nil {
 		t.Fatal(err)

@@ -61,6 +61,7 @@ type findingView struct {
 }
 
 func TestConsoleRemote(t *testing.T) {
+	t.Parallel() // runs only the built binary
 	up := newUpstream(t, `{"metrics":{"cpu_percent":97,"disk_percent":40}}`)
 	addr := freeAddr(t)
 	c := newCLI(t, `

@@ -191,6 +191,7 @@ func TestKilledBetweenStoreAndNotice(t *testing.T) {
 // then lets a poll finish: one new snapshot, one url_removed finding, one
 // notice posted; no "everything removed" change.
 func TestKilledMidPoll(t *testing.T) {
+	t.Parallel() // runs only the built binary
 	binary(t)
 	sim := providertest.NewAuth0(providertest.Auth0Options{Clients: 2000, RateLimit: 1 << 30})
 	defer sim.Close()

@@ -67,6 +67,7 @@ func killLoopDoc(rng *rand.Rand, metrics int) string {
 // must pass integrity_check and hold no partial snapshot; at the end,
 // every notice must be in Slack exactly once.
 func TestKillLoop(t *testing.T) {
+	t.Parallel() // runs only the built binary
 	binary(t)
 	kills := killLoopKills
 	if v, err := strconv.Atoi(os.Getenv("DRIFTWATCH_KILLS")); err == nil && v > 0 {
