@@ -45,6 +45,11 @@ func (e *Engine) BuildDigest(ctx context.Context, since, until time.Time) (*Dige
 			return nil, err
 		}
 	}
+	silences := e.digestSilences(ctx)
+	silenced := func(f *Finding) bool {
+		_, _, ok := SilencedUntil(silences, f, e.now())
+		return ok
+	}
 	changed, err := e.Store.FindingsChangedBetween(ctx, since, until)
 	if err != nil {
 		return nil, err
@@ -55,16 +60,23 @@ func (e *Engine) BuildDigest(ctx context.Context, since, until time.Time) (*Dige
 		switch {
 		case f.State == Resolved && inPeriod(f.ResolvedAt):
 			ds.Resolved = append(ds.Resolved, f)
-		case f.State != Resolved && inPeriod(&f.DetectedAt):
+		case f.State == Open && inPeriod(&f.DetectedAt) && !silenced(&f):
 			ds.Opened = append(ds.Opened, f)
 		}
 	}
+	// Acknowledged and silenced findings are handled: counted, not listed
+	// as needing attention.
 	open, err := e.Store.Findings(ctx, FindingFilter{States: []State{Open, Acked}})
 	if err != nil {
 		return nil, err
 	}
 	for _, f := range open {
-		if f.DetectedAt.Before(since) {
+		switch {
+		case f.State == Acked:
+			get(f.Source).Acked++
+		case silenced(&f):
+			get(f.Source).Silenced++
+		case f.DetectedAt.Before(since):
 			ds := get(f.Source)
 			ds.StillOpen = append(ds.StillOpen, f)
 		}
@@ -76,6 +88,21 @@ func (e *Engine) BuildDigest(ctx context.Context, since, until time.Time) (*Dige
 	}
 	sort.Slice(d.Sources, func(i, j int) bool { return d.Sources[i].Name < d.Sources[j].Name })
 	return d, nil
+}
+
+// digestSilences lists the silences in force now; a digest built without
+// them shows silenced findings as open, which errs on the loud side.
+func (e *Engine) digestSilences(ctx context.Context) []Silence {
+	ss, ok := e.Store.(SilenceStore)
+	if !ok {
+		return nil
+	}
+	silences, err := ss.ActiveSilences(ctx, e.now())
+	if err != nil {
+		e.logger().Warn("reading silences for the digest; listing silenced findings as open", "error", err.Error())
+		return nil
+	}
+	return silences
 }
 
 func (e *Engine) typeOf(ctx context.Context, name string) string {

@@ -194,11 +194,19 @@ type DigestSource struct {
 	Changes      []diff.Change
 	ChangesTotal int
 	// Opened are findings detected in the period and still open; Resolved
-	// those resolved in it; StillOpen older findings still open.
+	// those resolved in it; StillOpen older findings still open. Open
+	// means needing attention: neither acknowledged nor silenced.
 	Opened    []Finding
 	Resolved  []Finding
 	StillOpen []Finding
+	// Acked and Silenced count the unresolved findings someone handled:
+	// acknowledged, or muted by a silence in force.
+	Acked    int
+	Silenced int
 }
+
+// Open counts the findings needing attention.
+func (s *DigestSource) Open() int { return len(s.Opened) + len(s.StillOpen) }
 
 // Empty reports whether the source had nothing to report.
 func (s *DigestSource) Empty() bool {

@@ -235,7 +235,11 @@ func writeSource(w *bufio.Writer, s *watcher.DigestSource) {
 			fmt.Fprintf(w, "    … and %d more\n", more)
 		}
 	}
-	if len(s.Opened)+len(s.StillOpen) > 0 {
+	if s.Acked+s.Silenced > 0 {
+		c := notify.FindingCounts(s)
+		fmt.Fprintf(w, "  findings: %s\n", c)
+	}
+	if s.Open() > 0 {
 		fmt.Fprintln(w, "  open findings:")
 		var cats []watcher.Category
 		by := map[watcher.Category][]string{}

@@ -36,7 +36,7 @@ func RenderDigest(d *watcher.Digest, opts ...Options) []Message {
 	}
 	var units [][]slackgo.Block
 	var quiet []string
-	opened, resolved, open, moved := 0, 0, 0, 0
+	opened, resolved, open, handled, moved := 0, 0, 0, 0, 0
 	for i := range d.Sources {
 		s := &d.Sources[i]
 		if s.Moved() {
@@ -44,7 +44,8 @@ func RenderDigest(d *watcher.Digest, opts ...Options) []Message {
 		}
 		opened += len(s.Opened)
 		resolved += len(s.Resolved)
-		open += len(s.Opened) + len(s.StillOpen)
+		open += s.Open()
+		handled += s.Acked + s.Silenced
 		if s.Empty() {
 			quiet = append(quiet, notify.OneLine(notify.Clip(s.Name, 200)))
 			continue
@@ -53,6 +54,9 @@ func RenderDigest(d *watcher.Digest, opts ...Options) []Message {
 	}
 	summary := fmt.Sprintf("%s moved · %s · %d resolved · %d open in all",
 		plural(moved, "source"), plural(opened, "new finding"), resolved, open)
+	if handled > 0 {
+		summary += fmt.Sprintf(" · %d acknowledged or silenced", handled)
+	}
 	if len(quiet) > 0 {
 		units = append(units, []slackgo.Block{contextBlock("No changes: " + notify.EscapeCap(strings.Join(quiet, ", "), 1000))})
 	}
@@ -136,8 +140,10 @@ func digestSource(s *watcher.DigestSource, o Options) []slackgo.Block {
 		total := max(s.ChangesTotal, len(lines))
 		blocks = append(blocks, listSection("Changed settings", lines, digestChanges, total))
 	}
-	if len(s.Opened)+len(s.StillOpen) > 0 {
+	if s.Open() > 0 {
 		blocks = append(blocks, section(openFindings(s, o)))
+	} else if c := notify.FindingCounts(s); c != "" {
+		blocks = append(blocks, contextBlock("Findings: "+c))
 	}
 	if len(s.Resolved) > 0 {
 		var lines []string
@@ -159,7 +165,8 @@ func newHeading(typ string) string {
 	return "New"
 }
 
-// openFindings lists the open findings grouped by category, newly opened
+// openFindings lists the open findings (neither acknowledged nor
+// silenced: those are only counted) grouped by category, newly opened
 // ones first within each, at most digestFindings in all.
 func openFindings(s *watcher.DigestSource, o Options) string {
 	type item struct {
@@ -180,8 +187,11 @@ func openFindings(s *watcher.DigestSource, o Options) string {
 	for _, f := range s.StillOpen {
 		add(f, false)
 	}
-	total := len(s.Opened) + len(s.StillOpen)
+	total := s.Open()
 	b := []string{"*Open findings*"}
+	if s.Acked+s.Silenced > 0 {
+		b[0] += " (" + notify.FindingCounts(s) + ")"
+	}
 	shown := 0
 	for _, c := range cats {
 		if shown == digestFindings {
