@@ -165,7 +165,7 @@ url = "`+up.URL+`"
 		t.Fatalf("silence add: exit %d\n%s", s.code, s.stderr)
 	}
 	added := time.Now()
-	up.set(200, "application/json", `{"metrics":{"cpu_percent":97,"disk_percent":99}}`)
+	up.set(200, "application/json", `{"metrics":{"cpu_percent":97,"disk_percent":99},"volumes":[{"name":"data <ssd>","size_gb":500}]}`)
 	var silenced checkJSON
 	eventually(t, 8*time.Second, "the disk finding, silenced", func() bool {
 		r := remote.run(readTok, "check", "--format", "json")
@@ -192,6 +192,15 @@ url = "`+up.URL+`"
 	})
 	if n := strings.Count(d.stdout.String(), "disk_percent is 99"); n != 1 {
 		t.Fatalf("disk notice posted %d times:\n%s", n, d.stdout.String())
+	}
+
+	// A diff whose values are objects reads the same from the daemon:
+	// compact, not re-indented or escaped by the API.
+	for _, args := range [][]string{{"diff", "orders-db"}, {"diff", "orders-db", "--format", "json"}} {
+		l, r := c.exec(args...), remote.run(readTok, args...)
+		if l.stdout != r.stdout || l.code != r.code || !strings.Contains(l.stdout, "volumes") {
+			t.Errorf("%v: local exit %d, remote exit %d\nlocal:\n%s\nremote:\n%s%s", args, l.code, r.code, l.stdout, r.stdout, r.stderr)
+		}
 	}
 
 	// The web view needs the read token too.

@@ -172,8 +172,14 @@ func writeDiffText(w interface{ Write([]byte) (int, error) }, d *api.Diff) {
 	}
 }
 
-// clipValue shows a raw JSON value on one line, shortened.
+// clipValue shows a raw JSON value on one line, shortened. The value is
+// made canonical first: over the API it arrives re-indented and
+// HTML-escaped, and the text must read the same from the store and from a
+// server.
 func clipValue(b []byte) string {
+	if c, err := diff.CanonicalJSON(b, diff.Options{}); err == nil {
+		b = c
+	}
 	s := oneLine(string(b))
 	r := []rune(s)
 	if len(r) > 160 {
