@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -303,3 +304,45 @@ func TestSilences(t *testing.T) {
 }
 
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// An ack that runs out stays in the finding's history with its author,
+// note and expiry; the expiry is the system's event, not the author's.
+func TestExpiredAckKeepsItsHistory(t *testing.T) {
+	w := newWorld(t, api.Tokens{Read: "r", Write: "w"})
+	ctx := context.Background()
+	fs, _ := w.local.Findings(ctx, api.FindingQuery{})
+	w.now = t0.Add(5 * time.Minute)
+	acked := w.now
+	if _, err := w.client(t, "w").Ack(ctx, api.AckRequest{IDs: []string{itoa(fs[0].ID)}, Note: "t", For: "2s", Author: "ana"}); err != nil {
+		t.Fatal(err)
+	}
+	w.now = w.now.Add(3 * time.Second)
+	ex, err := w.client(t, "r").Explain(ctx, itoa(fs[0].ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex.Finding.State != watcher.Open || ex.Finding.Ack == nil || ex.Finding.Ack.Note != "t" || !ex.Finding.Ack.Expired {
+		t.Fatalf("finding after its ack expired: state %s, ack %+v", ex.Finding.State, ex.Finding.Ack)
+	}
+	var got []string
+	for _, e := range ex.History {
+		got = append(got, e.At+" "+e.Event+" author="+e.Author+" note="+e.Note+" until="+deref(e.Until))
+	}
+	until := watcher.FormatTime(acked.Add(2 * time.Second))
+	want := []string{
+		watcher.FormatTime(acked) + " acknowledged author=ana note=t until=" + until,
+		until + " acknowledgement by ana expired author= note= until=",
+	}
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Errorf("history lacks %q:\n%s", w, strings.Join(got, "\n"))
+		}
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

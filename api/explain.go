@@ -62,19 +62,28 @@ func (l *Local) Explain(ctx context.Context, ref string) (*Explanation, error) {
 func history(f *Finding, notices []store.NoticeRecord) []Event {
 	ev := func(at time.Time, what string) Event { return Event{At: watcher.FormatTime(at), Event: what, at: at} }
 	out := []Event{ev(f.DetectedAt, "detected")}
-	if f.AckedAt != nil {
+	// An expired ack left the finding (acked_at is cleared) but not its
+	// history: the ack record keeps who, when, the note and the expiry.
+	switch {
+	case f.AckedAt != nil:
 		e := ev(*f.AckedAt, "acknowledged")
 		e.Note = f.AckNote
 		if f.Ack != nil {
 			e.Author, e.Until = f.Ack.Author, f.Ack.ExpiresAt
 		}
 		out = append(out, e)
+	case f.Ack != nil:
+		if at, err := time.Parse(time.RFC3339, f.Ack.CreatedAt); err == nil {
+			e := ev(at, "acknowledged")
+			e.Author, e.Note, e.Until = f.Ack.Author, f.Ack.Note, f.Ack.ExpiresAt
+			out = append(out, e)
+		}
 	}
+	// The expiry is the system's doing, not the acknowledger's: the event
+	// names whose ack ran out and carries no author.
 	if f.Ack != nil && f.Ack.Expired && f.Ack.ExpiresAt != nil {
 		if at, err := time.Parse(time.RFC3339, *f.Ack.ExpiresAt); err == nil {
-			e := ev(at, "acknowledgement expired")
-			e.Author = f.Ack.Author
-			out = append(out, e)
+			out = append(out, ev(at, "acknowledgement by "+f.Ack.Author+" expired"))
 		}
 	}
 	if s := f.Silence; s != nil {

@@ -120,7 +120,7 @@ func writeExplanation(w io.Writer, ex *api.Explanation) error {
 	}
 	b.WriteString("\nHistory:\n")
 	for _, e := range ex.History {
-		line := fmt.Sprintf("  %s  %s", e.At, e.Event)
+		line := fmt.Sprintf("  %s  %s", e.At, notify.OneLine(e.Event))
 		switch e.Event {
 		case "notice":
 			line += fmt.Sprintf(" #%d %s", e.NoticeID, e.Kind)
