@@ -121,6 +121,9 @@ func TestAPIOffWithoutToken(t *testing.T) {
 	}
 }
 
+// TestAPITokens: a wrong token is a 401 without detail; the read token
+// asked to write is a 403 that says the token may only read, and the
+// client says so too.
 func TestAPITokens(t *testing.T) {
 	w := newWorld(t, api.Tokens{Read: "r-token", Write: "w-token"})
 	for _, tc := range []struct {
@@ -131,9 +134,10 @@ func TestAPITokens(t *testing.T) {
 		{"GET", "/api/v1/check", "r-token-", "", 401},
 		{"GET", "/api/v1/check", "r-token", "", 200},
 		{"GET", "/api/v1/check", "w-token", "", 200},
-		{"POST", "/api/v1/acks", "r-token", `{"ids":[1]}`, 401},
-		{"POST", "/api/v1/silences", "r-token", `{"rule":"x","for":"1h","comment":"c"}`, 401},
-		{"DELETE", "/api/v1/silences/1", "r-token", "", 401},
+		{"POST", "/api/v1/acks", "r-token", `{"ids":[1]}`, 403},
+		{"POST", "/api/v1/silences", "r-token", `{"rule":"x","for":"1h","comment":"c"}`, 403},
+		{"DELETE", "/api/v1/silences/1", "r-token", "", 403},
+		{"POST", "/api/v1/acks", "w-token-", `{"ids":[1]}`, 401},
 		{"POST", "/api/v1/acks", "w-token", `{"ids":[99]}`, 404},
 		{"POST", "/api/v1/acks", "w-token", `{"ids":[1], "bogus": 1}`, 400},
 		{"GET", "/api/v1/nothing-here", "r-token", "", 404},
@@ -148,6 +152,16 @@ func TestAPITokens(t *testing.T) {
 }` {
 			t.Errorf("a 401 says more than unauthorized: %s", body)
 		}
+		if code == 403 && strings.TrimSpace(body) != `{
+  "code": "forbidden",
+  "error": "this token may only read"
+}` {
+			t.Errorf("a 403 does not say the token may only read: %s", body)
+		}
+	}
+	_, ackErr := w.client(t, "r-token").Ack(context.Background(), api.AckRequest{IDs: []string{"1"}})
+	if api.ErrorCode(ackErr) != api.Forbidden || !strings.Contains(ackErr.Error(), "this token may only read") || strings.Contains(ackErr.Error(), "DRIFTWATCH_TOKEN") {
+		t.Errorf("client ack with the read token: %v", ackErr)
 	}
 	// A browser's basic auth: the token as the password.
 	req, _ := http.NewRequest("GET", w.srv.URL+"/api/v1/findings", nil)

@@ -17,20 +17,37 @@ type Tokens struct {
 // Enabled reports whether any token is configured.
 func (t Tokens) Enabled() bool { return t.Read != "" || t.Write != "" }
 
+// Access is what a presented token may do.
+type Access int
+
+// The accesses, weakest first.
+const (
+	NoAccess Access = iota
+	ReadAccess
+	WriteAccess
+)
+
 // Allows reports whether the request carries a token good for reading (or
-// writing, with write set): a bearer token, or the password of HTTP basic
-// auth (for browsers). Tokens are compared in constant time.
+// writing, with write set).
 func (t Tokens) Allows(r *http.Request, write bool) bool {
+	need := ReadAccess
+	if write {
+		need = WriteAccess
+	}
+	return t.Grant(r) >= need
+}
+
+// Grant says what the request's token may do: a bearer token, or the
+// password of HTTP basic auth (for browsers). Tokens are compared in
+// constant time.
+func (t Tokens) Grant(r *http.Request) Access {
 	got, ok := presented(r)
 	if !ok || !t.Enabled() {
-		return false
+		return NoAccess
 	}
 	writeTok := t.Write
 	if writeTok == "" {
 		writeTok = t.Read
-	}
-	if write {
-		return equal(got, writeTok)
 	}
 	readTok := t.Read
 	if readTok == "" {
@@ -38,7 +55,13 @@ func (t Tokens) Allows(r *http.Request, write bool) bool {
 	}
 	// Evaluate both so the time taken does not tell which one matched.
 	r1, r2 := equal(got, readTok), equal(got, writeTok)
-	return r1 || r2
+	switch {
+	case r2:
+		return WriteAccess
+	case r1:
+		return ReadAccess
+	}
+	return NoAccess
 }
 
 func presented(r *http.Request) (string, bool) {
@@ -62,3 +85,6 @@ func equal(got, want string) bool {
 	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
 	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
 }
+
+// ReadOnlyToken is the reason a write with the read token is refused.
+const ReadOnlyToken = "this token may only read"

@@ -90,6 +90,8 @@ func (c *Client) statusError(resp *http.Response, b []byte) error {
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
 		return errorf(Unauthorized, "server %s: 401 unauthorized: check DRIFTWATCH_TOKEN", c.base.Host)
+	case resp.StatusCode == http.StatusForbidden:
+		return errorf(Forbidden, "server %s: 403 forbidden: %s; acknowledging and silencing need the write token (server.api_write_token_env)", c.base.Host, ReadOnlyToken)
 	case isAPI && e.Code != Internal:
 		return &e
 	case resp.StatusCode == http.StatusNotFound:

@@ -68,9 +68,15 @@ type raw struct {
 func (s *Server) handle(write bool, h func(w http.ResponseWriter, r *http.Request) (any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		if !s.tokens.Allows(r, write) {
+		switch g := s.tokens.Grant(r); {
+		case g == NoAccess:
 			w.Header().Set("WWW-Authenticate", `Bearer realm="driftwatch"`)
 			writeJSON(w, http.StatusUnauthorized, &Error{Code: Unauthorized, Msg: "unauthorized"})
+			return
+		case write && g < WriteAccess:
+			// The token is good, for reading only: say so, as a wrong
+			// token is not told anything.
+			writeJSON(w, http.StatusForbidden, &Error{Code: Forbidden, Msg: ReadOnlyToken})
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)

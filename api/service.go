@@ -55,6 +55,7 @@ const (
 	NotFound     Code = "not_found"    // exit 1, HTTP 404
 	Invalid      Code = "invalid"      // exit 2, HTTP 400
 	Unauthorized Code = "unauthorized" // exit 2, HTTP 401
+	Forbidden    Code = "forbidden"    // exit 2, HTTP 403: a read token asked to write
 	Internal     Code = "internal"     // exit 2, HTTP 500
 	Unavailable  Code = "unavailable"  // exit 2: no answer from the server
 )

@@ -138,7 +138,7 @@ url = "`+up.URL+`"
 		t.Fatalf("check JSON: %v\n%s", err, local.stdout)
 	}
 	fp := cj.Findings[0].Fingerprint
-	if r := remote.run(readTok, "ack", fp); r.code != 2 {
+	if r := remote.run(readTok, "ack", fp); r.code != 2 || !strings.Contains(r.stderr, "this token may only read") {
 		t.Fatalf("ack with the read token: exit %d\n%s", r.code, r.stderr)
 	}
 
