@@ -209,16 +209,31 @@ func (s secretSlot) missing() bool {
 // a config loaded with LoadReadOnly lacks: what `check --refresh` needs to
 // poll, without the notifier's secrets it never uses.
 func (c *Config) MissingSourceSecrets() error {
+	return c.missingSecrets(func(s secretSlot) bool { return s.source != nil })
+}
+
+// MissingNotifierSecrets names the notifier's secrets (not the sources')
+// that a config loaded with LoadReadOnly lacks: what `digest --post` needs
+// to post, without the credentials of sources it never fetches.
+func (c *Config) MissingNotifierSecrets() error {
+	return c.missingSecrets(func(s secretSlot) bool { return s.source == nil })
+}
+
+func (c *Config) missingSecrets(want func(secretSlot) bool) error {
 	var errs []error
 	for _, s := range secretSlots(c) {
-		if s.source == nil || !s.missing() {
+		if !want(s) || !s.missing() {
 			continue
 		}
-		msg := fmt.Sprintf("source %q: environment variable %s (%s) is not set", s.source.Name, s.env, s.envKey)
-		if s.env == "" {
-			msg = fmt.Sprintf("source %q: %s %s is missing or empty", s.source.Name, s.fileKey, s.file)
+		owner, line := "notify.slack", 0
+		if s.source != nil {
+			owner, line = fmt.Sprintf("source %q", s.source.Name), s.source.Line
 		}
-		errs = append(errs, &Error{File: c.File, Line: s.source.Line, Msg: msg})
+		msg := fmt.Sprintf("%s: environment variable %s (%s) is not set", owner, s.env, s.envKey)
+		if s.env == "" {
+			msg = fmt.Sprintf("%s: %s %s is missing or empty", owner, s.fileKey, s.file)
+		}
+		errs = append(errs, &Error{File: c.File, Line: line, Msg: msg})
 	}
 	return errors.Join(errs...)
 }

@@ -30,16 +30,17 @@ findings opened, resolved and still open. --post sends it to the receivers that 
 			if err != nil {
 				return failf(exitUsage, "--since: %v", err)
 			}
-			load := a.readConfig
-			if post {
-				load = a.loadConfig
-			}
-			cfg, err := load()
+			cfg, err := a.readConfig()
 			if err != nil {
 				return err
 			}
 			if post && len(cfg.AllReceivers()) == 0 {
 				return failf(exitUsage, "--post needs a [[receiver]] (or [notify.slack]) in %s", cfg.File)
+			}
+			if post { // posting needs Slack's secrets, not the sources': nothing is fetched
+				if err := cfg.MissingNotifierSecrets(); err != nil {
+					return fail(exitUsage, err)
+				}
 			}
 			mode := store.Read
 			if post {

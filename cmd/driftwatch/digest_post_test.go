@@ -1,0 +1,41 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/driftwatch/driftwatch/providers/providertest"
+)
+
+// digest --post fetches nothing: it needs Slack's secret, not the
+// sources' credentials; without Slack's it names that one.
+func TestDigestPostNeedsOnlyTheNotifierSecrets(t *testing.T) {
+	slack := providertest.NewSlack()
+	defer slack.Close()
+	up := newUpstream(t, metricsDoc(1, 10))
+	c := newCLI(t, slackConfig(up.URL, 1)+`
+[[source]]
+name = "auth0-prod"
+type = "auth0"
+domain = "acme.eu.auth0.com"
+client_id_env = "AUTH0_CLIENT_ID"
+client_secret_env = "AUTH0_CLIENT_SECRET"
+`)
+	// Polling needs every secret; the digest afterwards only Slack's.
+	c.env["AUTH0_CLIENT_ID"], c.env["AUTH0_CLIENT_SECRET"], c.env["SLACK_WEBHOOK_URL"] = "id", "secret", slack.WebhookURL()
+	c.mustRun(0, "poll", "--source", "orders-db", "--no-notify")
+	up.set(200, "application/json", metricsDoc(1, 99))
+	c.mustRun(0, "poll", "--source", "orders-db", "--no-notify")
+	c.env = map[string]string{}
+
+	r := c.mustRun(2, "digest", "--post")
+	if !strings.Contains(r.stderr, "SLACK_WEBHOOK_URL") || strings.Contains(r.stderr, "AUTH0_CLIENT_ID") {
+		t.Fatalf("digest --post without Slack's secret: %s", r.stderr)
+	}
+	c.env["SLACK_WEBHOOK_URL"] = slack.WebhookURL()
+	c.mustRun(0, "digest", "--post")
+	posted := slack.Posted()
+	if len(posted) == 0 || !strings.Contains(string(posted[len(posted)-1].JSON), "Digest") {
+		t.Fatalf("no digest posted: %d messages", len(posted))
+	}
+}
