@@ -3,8 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/user"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/driftwatch/driftwatch/api"
 	"github.com/driftwatch/driftwatch/store"
@@ -20,6 +25,34 @@ func (a *app) serverURL() string {
 		return s
 	}
 	return ""
+}
+
+// The commands that answer from a daemon's API with --server, and those
+// that work only on this machine's config and store.
+var (
+	remoteCommands = []string{"check", "findings", "explain", "ack", "silence", "diff", "history", "show"}
+	localCommands  = []string{"poll", "digest", "validate", "run", "demo"}
+)
+
+// refuseServer makes an explicit --server on a local-only command a usage
+// error rather than silently polling or posting here. DRIFTWATCH_SERVER
+// from the environment only earns a warning: a user who exports it for
+// the console commands can still run `poll`.
+func (a *app) refuseServer(cmd *cobra.Command) error {
+	for cmd.HasParent() && cmd.Parent().HasParent() {
+		cmd = cmd.Parent()
+	}
+	if !slices.Contains(localCommands, cmd.Name()) {
+		return nil
+	}
+	if a.server != "" || cmd.Flags().Changed("server") {
+		return failf(exitUsage, "--server: %s works on this machine's config and store only; --server is for %s",
+			cmd.Name(), strings.Join(remoteCommands, ", "))
+	}
+	if s, ok := a.env.LookupEnv("DRIFTWATCH_SERVER"); ok && s != "" {
+		fmt.Fprintf(a.env.Stderr, "warning: DRIFTWATCH_SERVER is set, but %s works on this machine's config and store only; it is ignored\n", cmd.Name())
+	}
+	return nil
 }
 
 // remote reports whether the console commands ask a daemon.

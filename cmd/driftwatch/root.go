@@ -139,9 +139,14 @@ a weekly digest, and a pre-deploy check that fails a pipeline on open drift.`,
   driftwatch validate -c driftwatch.toml
   driftwatch poll
   driftwatch check --fail-on breaking --max-age 24h`,
-		SilenceUsage:      true,
-		SilenceErrors:     true,
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.setup() },
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.setup(); err != nil {
+				return err
+			}
+			return a.refuseServer(cmd)
+		},
 	}
 	pf := root.PersistentFlags()
 	pf.StringVarP(&a.configPath, "config", "c", "", "config file (default $DRIFTWATCH_CONFIG, else ./driftwatch.toml)")
