@@ -360,3 +360,29 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// API errors name the query parameters and body fields a request sets;
+// the same errors in the CLI (local or over the API) name its flags.
+func TestAPIErrorsNameParameters(t *testing.T) {
+	w := newWorld(t, api.Tokens{Read: "r"})
+	for _, tc := range []struct{ method, path, body, want string }{
+		{"GET", "/api/v1/findings?state=bogus", "", "`state` \"bogus\": want open, acked, resolved or all"},
+		{"GET", "/api/v1/check?max_age=soon", "", "`max_age`: "},
+		{"GET", "/api/v1/check?fail_on=loud", "", "`fail_on`: "},
+		{"POST", "/api/v1/silences", `{"rule":"x","comment":"c"}`, "a silence needs an end: `for` DURATION or `until` TIME"},
+		{"POST", "/api/v1/acks", `{"ids":[1],"for":"forever"}`, "`for`: "},
+	} {
+		code, body := request(t, tc.method, w.srv.URL+tc.path, "r", tc.body)
+		var e api.Error
+		if err := json.Unmarshal([]byte(body), &e); err != nil || code != 400 || !strings.Contains(e.Msg, tc.want) || strings.Contains(e.Msg, "--") {
+			t.Errorf("%s %s = %d %s, want an error naming the parameter: %s", tc.method, tc.path, code, body, tc.want)
+		}
+	}
+	ctx := context.Background()
+	for name, svc := range map[string]api.Service{"local": w.local, "remote": w.client(t, "r")} {
+		_, err := svc.Findings(ctx, api.FindingQuery{State: "bogus"})
+		if err == nil || err.Error() != `--state "bogus": want open, acked, resolved or all` {
+			t.Errorf("%s: findings with a bad state: %v", name, err)
+		}
+	}
+}

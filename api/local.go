@@ -131,7 +131,7 @@ func (l *Local) Findings(ctx context.Context, q FindingQuery) ([]Finding, error)
 		states = []watcher.State{watcher.State(q.State)}
 	case "all":
 	default:
-		return nil, errorf(Invalid, "--state %q: want open, acked, resolved or all", q.State)
+		return nil, errorf(Invalid, "`state` %q: want open, acked, resolved or all", q.State)
 	}
 	for _, s := range q.Sources {
 		if _, err := l.sourceType(ctx, s); err != nil {
@@ -374,7 +374,7 @@ func (l *Local) Ack(ctx context.Context, r AckRequest) ([]Finding, error) {
 	if r.For != "" {
 		d, err := ParseDuration(r.For)
 		if err != nil {
-			return nil, errorf(Invalid, "--for: %v", err)
+			return nil, errorf(Invalid, "`for`: %v", err)
 		}
 		until := now.Add(d)
 		req.Until = &until

@@ -127,14 +127,14 @@ func (s *Server) checkWith(r *http.Request, deployed map[string]string) (any, er
 	if v := q.Get("fail_on"); v != "" {
 		sev, err := watcher.ParseSeverity(v)
 		if err != nil {
-			return nil, errorf(Invalid, "--fail-on: %v", err)
+			return nil, errorf(Invalid, "`fail_on`: %v", err)
 		}
 		cq.FailOn = sev
 	}
 	if v := q.Get("max_age"); v != "" {
 		d, err := ParseDuration(v)
 		if err != nil {
-			return nil, errorf(Invalid, "--max-age: %v", err)
+			return nil, errorf(Invalid, "`max_age`: %v", err)
 		}
 		cq.MaxAge = d
 	}
@@ -147,7 +147,7 @@ func (s *Server) findings(_ http.ResponseWriter, r *http.Request) (any, error) {
 	if v := q.Get("severity"); v != "" {
 		sev, err := watcher.ParseSeverity(v)
 		if err != nil {
-			return nil, errorf(Invalid, "severity: %v", err)
+			return nil, errorf(Invalid, "`severity`: %v", err)
 		}
 		fq.Severity = sev
 	}

@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/driftwatch/driftwatch/diff"
@@ -67,7 +69,20 @@ type Error struct {
 	Msg  string `json:"error"`
 }
 
-func (e *Error) Error() string { return e.Msg }
+// Error is the message in the CLI's words: the parameters the API's
+// message names in backquotes (`max_age`) read as the flags that set them
+// (--max-age). Over HTTP the message keeps the parameters' names.
+func (e *Error) Error() string { return flagWording(e.Msg) }
+
+// params are the query parameters and body fields an API error may name,
+// each set by the CLI flag of the same name.
+var params = regexp.MustCompile("`(state|fail_on|max_age|severity|for|until|source|rule|path|comment)`")
+
+func flagWording(msg string) string {
+	return params.ReplaceAllStringFunc(msg, func(m string) string {
+		return "--" + strings.ReplaceAll(strings.Trim(m, "`"), "_", "-")
+	})
+}
 
 func errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}

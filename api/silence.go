@@ -46,39 +46,39 @@ func (r SilenceRequest) silence(now time.Time) (watcher.Silence, error) {
 	s := watcher.Silence{Source: strings.TrimSpace(r.Source), Rule: strings.TrimSpace(r.Rule), Path: strings.TrimSpace(r.Path),
 		Comment: strings.TrimSpace(r.Comment), Author: strings.TrimSpace(r.Author), CreatedAt: now}
 	if s.Source == "" && s.Rule == "" && s.Path == "" {
-		return s, errorf(Invalid, "a silence needs at least one matcher: --source, --rule or --path")
+		return s, errorf(Invalid, "a silence needs at least one matcher: `source`, `rule` or `path`")
 	}
-	for _, m := range []struct{ flag, glob string }{{"--source", s.Source}, {"--rule", s.Rule}, {"--path", s.Path}} {
+	for _, m := range []struct{ flag, glob string }{{"`source`", s.Source}, {"`rule`", s.Rule}, {"`path`", s.Path}} {
 		if !validGlob(m.glob) {
 			return s, errorf(Invalid, "%s %q: not a valid glob", m.flag, m.glob)
 		}
 	}
 	if s.Comment == "" {
-		return s, errorf(Invalid, "a silence needs --comment: why it is muted")
+		return s, errorf(Invalid, "a silence needs `comment`: why it is muted")
 	}
 	if s.Author == "" {
 		s.Author = "unknown"
 	}
 	switch {
 	case r.For != "" && r.Until != "":
-		return s, errorf(Invalid, "give --for or --until, not both")
+		return s, errorf(Invalid, "give `for` or `until`, not both")
 	case r.For != "":
 		d, err := ParseDuration(r.For)
 		if err != nil {
-			return s, errorf(Invalid, "--for: %v", err)
+			return s, errorf(Invalid, "`for`: %v", err)
 		}
 		s.EndsAt = now.Add(d)
 	case r.Until != "":
 		t, err := ParseTime(r.Until)
 		if err != nil {
-			return s, errorf(Invalid, "--until: %v", err)
+			return s, errorf(Invalid, "`until`: %v", err)
 		}
 		if !t.After(now) {
-			return s, errorf(Invalid, "--until %s is not in the future", r.Until)
+			return s, errorf(Invalid, "`until` %s is not in the future", r.Until)
 		}
 		s.EndsAt = t
 	default:
-		return s, errorf(Invalid, "a silence needs an end: --for DURATION or --until TIME")
+		return s, errorf(Invalid, "a silence needs an end: `for` DURATION or `until` TIME")
 	}
 	return s, nil
 }
