@@ -386,3 +386,18 @@ func TestAPIErrorsNameParameters(t *testing.T) {
 		}
 	}
 }
+
+// The staleness bound is echoed as given, from the store and over HTTP.
+func TestCheckEchoesMaxAgeAsGiven(t *testing.T) {
+	w := newWorld(t, api.Tokens{Read: "r"})
+	ctx := context.Background()
+	for name, svc := range map[string]api.Service{"local": w.local, "remote": w.client(t, "r")} {
+		res, err := svc.Check(ctx, api.CheckQuery{FailOn: watcher.Breaking, MaxAge: 24 * time.Hour, MaxAgeText: "1d"})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if res.MaxAge != "1d" {
+			t.Errorf("%s: max_age = %q, want 1d", name, res.MaxAge)
+		}
+	}
+}

@@ -119,7 +119,7 @@ func (c *Client) Check(ctx context.Context, q CheckQuery) (*CheckResult, error) 
 		v.Set("fail_on", q.FailOn.String())
 	}
 	if q.MaxAge > 0 {
-		v.Set("max_age", FormatDuration(q.MaxAge))
+		v.Set("max_age", q.maxAgeText())
 	}
 	for _, s := range q.Sources {
 		v.Add("source", s)

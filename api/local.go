@@ -99,7 +99,7 @@ func (l *Local) Check(ctx context.Context, q CheckQuery) (*CheckResult, error) {
 	}
 	res.Sources = len(names)
 	if q.MaxAge > 0 {
-		res.MaxAge = FormatDuration(q.MaxAge)
+		res.MaxAge = q.maxAgeText()
 		for _, name := range names {
 			st, err := l.db.SourceState(ctx, name)
 			if err != nil {

@@ -136,7 +136,7 @@ func (s *Server) checkWith(r *http.Request, deployed map[string]string) (any, er
 		if err != nil {
 			return nil, errorf(Invalid, "`max_age`: %v", err)
 		}
-		cq.MaxAge = d
+		cq.MaxAge, cq.MaxAgeText = d, v
 	}
 	return s.svc.Check(r.Context(), cq)
 }

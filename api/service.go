@@ -101,11 +101,21 @@ func ErrorCode(err error) Code {
 	return Internal
 }
 
+// maxAgeText is the staleness bound as given, else formatted.
+func (q CheckQuery) maxAgeText() string {
+	if q.MaxAgeText != "" {
+		return q.MaxAgeText
+	}
+	return FormatDuration(q.MaxAge)
+}
+
 // CheckQuery is `check`'s question.
 type CheckQuery struct {
-	FailOn  watcher.Severity
-	MaxAge  time.Duration
-	Sources []string
+	FailOn watcher.Severity
+	MaxAge time.Duration
+	// MaxAgeText is MaxAge as the user wrote it (1d, 36h), echoed as is.
+	MaxAgeText string
+	Sources    []string
 	// Deployed maps package names to the versions a lockfile pins
 	// (`check --lockfile`): releases sources of those packages are judged
 	// at them instead of the configured version.

@@ -56,7 +56,7 @@ Exit status: 0 pass, 1 fail, 2 usage, config or store error.`,
 					return failf(exitUsage, "--max-age: %v", err)
 				}
 			}
-			q := api.CheckQuery{FailOn: threshold, MaxAge: age, Sources: sources}
+			q := api.CheckQuery{FailOn: threshold, MaxAge: age, MaxAgeText: strings.TrimSpace(maxAge), Sources: sources}
 			if len(lockfiles) > 0 {
 				if q.Deployed, err = readLockfiles(cmd.Context(), lockfiles); err != nil {
 					return err

@@ -172,3 +172,20 @@ func TestCheckRefreshPollsFirst(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// --max-age is echoed as the user wrote it, not as Go prints a duration.
+func TestCheckMaxAgeEchoedAsGiven(t *testing.T) {
+	up := newUpstream(t, healthy)
+	c := newCLI(t, judgedConfig(up.URL))
+	c.mustRun(0, "poll", "--source", "orders-db")
+	for _, format := range []string{"text", "json", "github"} {
+		out := c.mustRun(0, "check", "--max-age", "1d", "--source", "orders-db", "--format", format).stdout
+		if format != "github" && !strings.Contains(out, "1d") || strings.Contains(out, "24h") {
+			t.Errorf("--format %s does not echo 1d:\n%s", format, out)
+		}
+	}
+	out := c.mustRun(1, "check", "--max-age", "1d", "--format", "text").stdout
+	if !strings.Contains(out, "(max age 1d)") || strings.Contains(out, "24h") {
+		t.Errorf("stale line does not echo 1d:\n%s", out)
+	}
+}
