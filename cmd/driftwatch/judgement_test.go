@@ -189,3 +189,22 @@ func TestCheckMaxAgeEchoedAsGiven(t *testing.T) {
 		t.Errorf("stale line does not echo 1d:\n%s", out)
 	}
 }
+
+// diff with one snapshot says there is nothing to compare yet, exit 0;
+// its JSON has from = to and no changes.
+func TestDiffOfOneSnapshotSaysSo(t *testing.T) {
+	up := newUpstream(t, healthy)
+	c := newCLI(t, judgedConfig(up.URL))
+	c.mustRun(0, "poll", "--source", "orders-db")
+	out := c.mustRun(0, "diff", "orders-db").stdout
+	if !strings.Contains(out, "orders-db: only one snapshot (#1, ") || !strings.Contains(out, "so far: nothing to compare yet") || strings.Contains(out, "0 change(s)") {
+		t.Errorf("diff of one snapshot:\n%s", out)
+	}
+	j := decode[struct {
+		From, To int64
+		Changes  []any
+	}](t, c.mustRun(0, "diff", "orders-db", "--format", "json").stdout)
+	if j.From != 1 || j.To != 1 || j.Changes == nil || len(j.Changes) != 0 {
+		t.Errorf("diff JSON of one snapshot: %+v", j)
+	}
+}

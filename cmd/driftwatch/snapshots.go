@@ -148,6 +148,15 @@ func (a *app) diffCommand() *cobra.Command {
 					Changes []diff.Change `json:"changes"`
 				}{d.Source, d.From, d.To, d.Changes})
 			}
+			if d.From == d.To && from == 0 {
+				// No snapshot before it: say so rather than "4 → 4: 0 change(s)".
+				if to == 0 {
+					fmt.Fprintf(a.stdout(), "%s: only one snapshot (#%d, %s) so far: nothing to compare yet\n", d.Source, d.To, d.ToAt)
+				} else {
+					fmt.Fprintf(a.stdout(), "%s: snapshot #%d (%s) is the first: nothing before it to compare\n", d.Source, d.To, d.ToAt)
+				}
+				return nil
+			}
 			writeDiffText(a.stdout(), d)
 			return nil
 		},
