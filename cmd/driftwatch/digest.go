@@ -75,7 +75,10 @@ findings opened, resolved and still open. --post sends it to the receivers that 
 				return err
 			}
 			rep := e.Deliver(cmd.Context())
-			if rep.Err != nil {
+			switch {
+			case rep.Err != nil && rep.Failed == 0 && rep.GivenUp > 0:
+				return failf(exitUsage, "digest not posted: Slack rejected it, and it is not retried: %v", rep.Err)
+			case rep.Err != nil:
 				return failf(exitUsage, "digest not posted yet (it stays queued and is retried by the next poll or run): %v", rep.Err)
 			}
 			fmt.Fprintf(a.env.Stderr, "digest posted to %d receiver(s)\n", queued)

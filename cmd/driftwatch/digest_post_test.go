@@ -39,3 +39,20 @@ client_secret_env = "AUTH0_CLIENT_SECRET"
 		t.Fatalf("no digest posted: %d messages", len(posted))
 	}
 }
+
+// A notice Slack rejects is given up: the poll's log says so instead of
+// "they stay queued" with nothing pending.
+func TestGivenUpNoticeIsNotSaidToStayQueued(t *testing.T) {
+	slack := providertest.NewSlack()
+	defer slack.Close()
+	up := newUpstream(t, metricsDoc(1, 10))
+	c := newCLI(t, slackConfig(up.URL, 1))
+	c.env["SLACK_WEBHOOK_URL"] = slack.WebhookURL()
+	c.mustRun(0, "poll")
+	up.set(200, "application/json", metricsDoc(1, 99))
+	slack.Next(400, "invalid_blocks")
+	r := c.mustRun(0, "poll")
+	if !strings.Contains(r.stderr, "notices given up: they are not retried") || strings.Contains(r.stderr, "stay queued") {
+		t.Fatalf("poll after a rejected notice logged:\n%s", r.stderr)
+	}
+}

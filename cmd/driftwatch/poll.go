@@ -69,7 +69,7 @@ usage, config or store error.`,
 			}
 			if !noNotify {
 				if d := e.Deliver(cmd.Context()); d.Err != nil {
-					a.logger.Warn("notices not delivered yet; they stay queued", "sent", d.Sent, "pending", d.Failed, "error", d.Err.Error())
+					a.logger.Warn(deliveryShortfall(d), "sent", d.Sent, "pending", d.Failed, "given_up", d.GivenUp, "error", d.Err.Error())
 				}
 			}
 			if n := rep.Failed(); n > 0 {
@@ -88,4 +88,17 @@ usage, config or store error.`,
 	cmd.Flags().BoolVar(&noNotify, "no-notify", false, "queue notices for the next delivering command instead of sending them; a source's first snapshot queues none")
 	cmd.Flags().BoolVar(&queue, "queue", false, "with --no-notify, queue the notices of a source's first snapshot too")
 	return cmd
+}
+
+// deliveryShortfall says what became of the notices a delivery did not
+// post: queued for a retry, or given up (rejected, or failing too long),
+// which are not retried.
+func deliveryShortfall(d watcher.DeliverReport) string {
+	switch {
+	case d.GivenUp > 0 && d.Failed > 0:
+		return "some notices not delivered: the pending ones stay queued; the given-up ones are not retried"
+	case d.GivenUp > 0:
+		return "notices given up: they are not retried"
+	}
+	return "notices not delivered yet; they stay queued"
 }
