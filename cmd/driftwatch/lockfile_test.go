@@ -334,3 +334,30 @@ api_url = "`+gh.URL()+`"
 		t.Errorf("a missing lockfile: exit %d, want 2", r.code)
 	}
 }
+
+// validate checks that a local deployed_from lockfile exists (a URL is not
+// fetched), with or without --no-env.
+func TestValidateChecksDeployedFromFileExists(t *testing.T) {
+	c := newCLI(t, `
+[[source]]
+name = "nextjs-auth0"
+type = "github_releases"
+repo = "auth0/nextjs-auth0"
+deployed_from = "app/package-lock.json"
+
+[[source]]
+name = "spa-js"
+type = "github_releases"
+repo = "auth0/auth0-spa-js"
+deployed_from = "https://deploy.invalid/package-lock.json"
+`)
+	for _, args := range [][]string{{"validate"}, {"validate", "--no-env"}} {
+		r := c.exec(args...).mustCode(t, 2)
+		if !strings.Contains(r.stderr, `:2: source "nextjs-auth0": deployed_from `) || !strings.Contains(r.stderr, "package-lock.json: no such file") ||
+			strings.Contains(r.stderr, "spa-js") {
+			t.Errorf("%v with a missing lockfile:\n%s", args, r.stderr)
+		}
+	}
+	c.writeFile("app/package-lock.json", realLockfile(t, "3.5.0"))
+	c.exec("validate").mustCode(t, 0)
+}

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"net/url"
+	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/driftwatch/driftwatch/config"
 	"github.com/driftwatch/driftwatch/providers"
 )
 
@@ -15,7 +19,8 @@ func (a *app) validateCommand() *cobra.Command {
 		Short: "Check the config file without touching the network",
 		Long: `Load and check the config: every key known, every source complete, every
 schedule and JSON Pointer valid, every expectation well-formed, every secret
-variable named by a *_env key set, every *_file readable. Nothing is fetched.
+variable named by a *_env key set, every *_file and local deployed_from
+lockfile readable. Nothing is fetched.
 --no-env checks everything but the secrets' presence: for a pull-request job
 that has the config but not the secrets.`,
 		Example: `  driftwatch validate -c driftwatch.toml
@@ -36,6 +41,9 @@ that has the config but not the secrets.`,
 			if _, err := providers.Build(cfg, providers.Deps{Logger: a.logger}); err != nil {
 				return fail(exitUsage, err)
 			}
+			if err := deployedFilesExist(cfg); err != nil {
+				return fail(exitUsage, err)
+			}
 			if !noEnv { // receivers need their secrets to be built
 				if _, err := a.receivers(cfg); err != nil {
 					return fail(exitUsage, err)
@@ -54,4 +62,41 @@ that has the config but not the secrets.`,
 	}
 	cmd.Flags().BoolVar(&noEnv, "no-env", false, "do not require the secrets (*_env variables, *_file files) to be present")
 	return cmd
+}
+
+// deployedFilesExist checks that every local deployed_from lockfile is a
+// readable file (resolved against the config's folder, as polls read it);
+// a URL is not fetched: validate touches no network.
+func deployedFilesExist(cfg *config.Config) error {
+	var errs []error
+	for _, src := range cfg.Sources {
+		if src.DeployedFrom == "" {
+			continue
+		}
+		if u, err := url.Parse(src.DeployedFrom); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+			continue
+		}
+		path := cfg.Resolve(src.DeployedFrom)
+		msg := ""
+		switch st, err := os.Stat(path); {
+		case errors.Is(err, os.ErrNotExist):
+			msg = "no such file"
+		case err != nil:
+			msg = "cannot read it"
+		case st.IsDir():
+			msg = "a folder, not a lockfile"
+		default:
+			f, err := os.Open(path)
+			if err != nil {
+				msg = "cannot read it"
+			} else {
+				f.Close()
+			}
+		}
+		if msg != "" {
+			errs = append(errs, &config.Error{File: cfg.File, Line: src.Line,
+				Msg: fmt.Sprintf("source %q: deployed_from %s: %s", src.Name, path, msg)})
+		}
+	}
+	return errors.Join(errs...)
 }
