@@ -151,7 +151,10 @@ func (f *fetcher) classify(what string, resp *gh.Response, err error) (time.Dura
 			}
 			return max(wait, f.p.MinBackoff), true, fmt.Errorf("rate limited (HTTP %d)", code)
 		}
-		return 0, false, fmt.Errorf("github: %s: HTTP %d: %s", what, code, polite.Snippet([]byte(er.Message), 160))
+		if msg := polite.Snippet([]byte(er.Message), 160); msg != "" {
+			return 0, false, fmt.Errorf("github: %s: HTTP %d: %s", what, code, msg)
+		}
+		return 0, false, fmt.Errorf("github: %s: HTTP %d (no error message)", what, code)
 	}
 	return 0, false, fmt.Errorf("github: %s: %w", what, err)
 }

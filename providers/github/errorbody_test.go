@@ -48,3 +48,22 @@ func TestHugeErrorBodyIsCappedInTransit(t *testing.T) {
 		t.Errorf("error = %v", err)
 	}
 }
+
+// An error message made only of control characters is not shown, and the
+// error says so rather than ending in "HTTP 500: ".
+func TestControlOnlyErrorMessageSaysNotShown(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte(`{"message":"\u001b\u0007\u0000","documentation_url":"https://docs.github.com/rest"}`))
+	}))
+	t.Cleanup(srv.Close)
+	p, err := github.New(github.Config{Name: "sdk", Repo: "acme/auth-sdk", APIURL: srv.URL}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Fetch(t.Context(), watcher.FetchState{})
+	if err == nil || !strings.Contains(err.Error(), "HTTP 500: "+polite.NotShown) {
+		t.Errorf("error = %v", err)
+	}
+}

@@ -181,6 +181,10 @@ func NewStatusError(resp *http.Response, safeURL string) *StatusError {
 	return &StatusError{Method: resp.Request.Method, URL: safeURL, Code: resp.StatusCode, Snippet: Snippet(b, 160)}
 }
 
+// NotShown stands for a text made only of control characters, which are
+// never shown.
+const NotShown = "(not shown: control characters only)"
+
 // Snippet shortens upstream text for an error or log line: one line, at
 // most n runes, control characters dropped.
 func Snippet(b []byte, n int) string {
@@ -191,6 +195,10 @@ func Snippet(b []byte, n int) string {
 		return r
 	}, strings.ToValidUTF8(string(b), "?"))
 	s = strings.Join(strings.Fields(s), " ")
+	if s == "" && strings.TrimFunc(string(b), unicode.IsSpace) != "" {
+		// Something was there: say why nothing is shown.
+		return NotShown
+	}
 	r := []rune(s)
 	if len(r) > n {
 		return string(r[:n]) + "…"

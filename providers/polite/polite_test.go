@@ -170,6 +170,8 @@ func TestSnippet(t *testing.T) {
 		{"bad \xff\xfe bytes", 20, "bad ? bytes"},
 		{"red \x1b[31malert\x1b[0m\x00 done\x07", 40, "red [31malert[0m done"},
 		{"", 5, ""},
+		{" \n\t", 5, ""},
+		{"\x1b\x07\x00", 40, polite.NotShown},
 	} {
 		if got := polite.Snippet([]byte(tc.in), tc.n); got != tc.want {
 			t.Errorf("Snippet(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
