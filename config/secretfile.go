@@ -205,37 +205,47 @@ func (s secretSlot) missing() bool {
 	return (s.env != "" || s.file != "") && s.value.Reveal() == ""
 }
 
-// MissingSourceSecrets names the secrets of the sources (not Slack's) that
-// a config loaded with LoadReadOnly lacks: what `check --refresh` needs to
-// poll, without the notifier's secrets it never uses.
+// MissingSourceSecrets names the secrets of the sources (not the
+// notifiers') that a config loaded with LoadReadOnly lacks: what `check
+// --refresh` needs to poll, without the notifiers' secrets it never uses.
 func (c *Config) MissingSourceSecrets() error {
-	return c.missingSecrets(func(s secretSlot) bool { return s.source != nil })
-}
-
-// MissingNotifierSecrets names the notifier's secrets (not the sources')
-// that a config loaded with LoadReadOnly lacks: what `digest --post` needs
-// to post, without the credentials of sources it never fetches.
-func (c *Config) MissingNotifierSecrets() error {
-	return c.missingSecrets(func(s secretSlot) bool { return s.source == nil })
-}
-
-func (c *Config) missingSecrets(want func(secretSlot) bool) error {
 	var errs []error
 	for _, s := range secretSlots(c) {
-		if !want(s) || !s.missing() {
-			continue
+		if s.source != nil && s.missing() {
+			errs = append(errs, c.missingError(fmt.Sprintf("source %q", s.source.Name), s.source.Line, s))
 		}
-		owner, line := "notify.slack", 0
-		if s.source != nil {
-			owner, line = fmt.Sprintf("source %q", s.source.Name), s.source.Line
-		}
-		msg := fmt.Sprintf("%s: environment variable %s (%s) is not set", owner, s.env, s.envKey)
-		if s.env == "" {
-			msg = fmt.Sprintf("%s: %s %s is missing or empty", owner, s.fileKey, s.file)
-		}
-		errs = append(errs, &Error{File: c.File, Line: line, Msg: msg})
 	}
 	return errors.Join(errs...)
+}
+
+// MissingNotifierSecrets names the secrets of [notify.slack] and the
+// receivers (not the sources') that a config loaded with LoadReadOnly
+// lacks: what `digest --post` needs to post, without the credentials of
+// sources it never fetches.
+func (c *Config) MissingNotifierSecrets() error {
+	var errs []error
+	check := func(owner string, slots []secretSlot) {
+		for _, s := range slots {
+			if s.missing() {
+				errs = append(errs, c.missingError(owner, 0, s))
+			}
+		}
+	}
+	if c.Notify.Slack != nil {
+		check("notify.slack", secretSlots(&Config{Notify: c.Notify}))
+	}
+	for i := range c.Receivers {
+		check(fmt.Sprintf("receiver %q", c.Receivers[i].Name), c.Receivers[i].secretSlots())
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Config) missingError(owner string, line int, s secretSlot) error {
+	msg := fmt.Sprintf("%s: environment variable %s (%s) is not set", owner, s.env, s.envKey)
+	if s.env == "" {
+		msg = fmt.Sprintf("%s: %s %s is missing or empty", owner, s.fileKey, s.file)
+	}
+	return &Error{File: c.File, Line: line, Msg: msg}
 }
 
 // FillMissingSecrets gives every named secret that has no value a

@@ -37,7 +37,7 @@ findings opened, resolved and still open. --post sends it to the receivers that 
 			if post && len(cfg.AllReceivers()) == 0 {
 				return failf(exitUsage, "--post needs a [[receiver]] (or [notify.slack]) in %s", cfg.File)
 			}
-			if post { // posting needs Slack's secrets, not the sources': nothing is fetched
+			if post { // posting needs the receivers' secrets, not the sources': nothing is fetched
 				if err := cfg.MissingNotifierSecrets(); err != nil {
 					return fail(exitUsage, err)
 				}
@@ -77,7 +77,7 @@ findings opened, resolved and still open. --post sends it to the receivers that 
 			rep := e.Deliver(cmd.Context())
 			switch {
 			case rep.Err != nil && rep.Failed == 0 && rep.GivenUp > 0:
-				return failf(exitUsage, "digest not posted: Slack rejected it, and it is not retried: %v", rep.Err)
+				return failf(exitUsage, "digest not posted: it was rejected, and it is not retried: %v", rep.Err)
 			case rep.Err != nil:
 				return failf(exitUsage, "digest not posted yet (it stays queued and is retried by the next poll or run): %v", rep.Err)
 			}

@@ -56,3 +56,41 @@ func TestGivenUpNoticeIsNotSaidToStayQueued(t *testing.T) {
 		t.Fatalf("poll after a rejected notice logged:\n%s", r.stderr)
 	}
 }
+
+// With [[receiver]] tables, digest --post names a receiver's missing
+// secret, not a source's.
+func TestDigestPostNamesTheReceiversSecret(t *testing.T) {
+	up := newUpstream(t, metricsDoc(1, 10))
+	c := newCLI(t, `
+[store]
+path = "dw.db"
+
+[[receiver]]
+name = "team"
+type = "slack"
+webhook_url_env = "TEAM_WEBHOOK"
+
+[[route]]
+receivers = ["team"]
+digest = true
+
+[[source]]
+name = "orders-db"
+type = "http_json"
+url = "`+up.URL+`"
+
+[[source]]
+name = "auth0-prod"
+type = "auth0"
+domain = "acme.eu.auth0.com"
+client_id_env = "AUTH0_CLIENT_ID"
+client_secret_env = "AUTH0_CLIENT_SECRET"
+`)
+	c.env["AUTH0_CLIENT_ID"], c.env["AUTH0_CLIENT_SECRET"], c.env["TEAM_WEBHOOK"] = "id", "secret", "https://hooks.slack.invalid/x"
+	c.mustRun(0, "poll", "--source", "orders-db", "--no-notify")
+	c.env = map[string]string{}
+	r := c.mustRun(2, "digest", "--post")
+	if !strings.Contains(r.stderr, `receiver "team": environment variable TEAM_WEBHOOK`) || strings.Contains(r.stderr, "AUTH0") {
+		t.Fatalf("digest --post without the receiver's secret: %s", r.stderr)
+	}
+}
