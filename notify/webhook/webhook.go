@@ -112,6 +112,10 @@ type DigestSource struct {
 	Opened       []watcher.Finding    `json:"opened"`
 	Resolved     []watcher.Finding    `json:"resolved"`
 	StillOpen    []watcher.Finding    `json:"still_open"`
+	// Acked and Silenced count the unresolved findings handled: not
+	// listed among the open ones.
+	Acked    int `json:"acked"`
+	Silenced int `json:"silenced"`
 }
 
 // Deliver posts each notice as one request.
@@ -186,7 +190,7 @@ func digest(d *watcher.Digest) *Digest {
 	for _, s := range d.Sources {
 		out.Sources = append(out.Sources, DigestSource{Name: s.Name, Type: s.Type, Snapshots: s.Snapshots,
 			New: nonNil(s.New), ChangesTotal: s.ChangesTotal, Opened: nonNil(s.Opened), Resolved: nonNil(s.Resolved),
-			StillOpen: nonNil(s.StillOpen)})
+			StillOpen: nonNil(s.StillOpen), Acked: s.Acked, Silenced: s.Silenced})
 	}
 	return out
 }
