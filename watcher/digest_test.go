@@ -12,6 +12,7 @@ import (
 	"github.com/driftwatch/driftwatch/providers/feed"
 	"github.com/driftwatch/driftwatch/providers/github"
 	"github.com/driftwatch/driftwatch/providers/providertest"
+	"github.com/driftwatch/driftwatch/store"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
@@ -154,6 +155,42 @@ func TestBuildDigest(t *testing.T) {
 	if got := subjects(dbs.StillOpen); got != "a" {
 		t.Errorf("still open = %s, want a", got)
 	}
+
+	// Acknowledged and silenced findings are handled: counted, not listed
+	// among the open ones or the new ones.
+	t.Run("HandledApart", func(t *testing.T) {
+		ctx := context.Background()
+		open, err := db.Findings(ctx, watcher.FindingFilter{States: []watcher.State{watcher.Open}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ackA string
+		for _, f := range open {
+			if f.Subject == "a" {
+				ackA = fmt.Sprint(f.ID)
+			}
+		}
+		if _, err := db.AckRefs(ctx, store.AckRequest{Refs: []string{ackA}, Note: "known", Author: "ana", At: clk.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AddSilence(ctx, watcher.Silence{Path: "/alerts/c", Comment: "migration", Author: "bo",
+			CreatedAt: clk.Now(), EndsAt: clk.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		d, err := e.BuildDigest(ctx, since, until)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range d.Sources {
+			if s.Name != "db" {
+				continue
+			}
+			if s.Acked != 1 || s.Silenced != 1 || s.Open() != 0 || len(s.Opened)+len(s.StillOpen) != 0 {
+				t.Errorf("db with a acked and c silenced: %d acked, %d silenced, opened %q, still open %q",
+					s.Acked, s.Silenced, subjects(s.Opened), subjects(s.StillOpen))
+			}
+		}
+	})
 
 	// A period holding the baselines: sources began to be watched; only
 	// what followed a baseline moved.
