@@ -41,7 +41,8 @@ var tokenPrefixes = []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat
 
 // Text replaces every secret recognised by its value in free text:
 // private-key PEM blocks, JWTs, well-known token formats, the credential
-// after "Bearer"/"Basic", passwords in URLs and secret query parameters.
+// after "Bearer"/"Basic", passwords in URLs, secret query parameters and
+// webhook URLs whose path is the credential.
 func Text(s string) string {
 	if len(s) < 8 {
 		return s
@@ -70,14 +71,15 @@ var urlRE = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^\s"'<>]+`)
 // urlsInText redacts the password and the secret query parameters of
 // every URL in s.
 func urlsInText(s string) string {
-	if !strings.Contains(s, "://") || !strings.ContainsAny(s, "?@") {
-		return s // no password, no query: nothing to redact
+	if !strings.Contains(s, "://") || !(strings.ContainsAny(s, "?@") || hasHookCue(s)) {
+		return s // no password, no query, no webhook path: nothing to redact
 	}
 	return urlRE.ReplaceAllStringFunc(s, URL)
 }
 
-// URL returns raw with its password and the values of its secret query
-// parameters ("access_token", "api_key", "sig", "password") replaced.
+// URL returns raw with its password, the values of its secret query
+// parameters ("access_token", "api_key", "sig", "password") and the part
+// of a webhook URL's path that is its credential (webhookPath) replaced.
 // Text that does not parse as a URL is returned unchanged.
 func URL(raw string) string {
 	u, err := url.Parse(raw)
@@ -89,18 +91,23 @@ func URL(raw string) string {
 		u.User = url.UserPassword(u.User.Username(), Marker)
 		changed = true
 	}
+	if p, ok := webhookPath(u.Host, u.Path); ok {
+		u.Path, u.RawPath = p, ""
+		changed = true
+	}
 	if u.RawQuery != "" {
 		q, err := url.ParseQuery(u.RawQuery)
+		secretQuery := false
 		if err == nil {
 			for k, vs := range q {
 				if IsSecretName(k) || isQuerySecret(k) {
 					for i := range vs {
 						vs[i] = Marker
 					}
-					changed = true
+					secretQuery, changed = true, true
 				}
 			}
-			if changed {
+			if secretQuery {
 				u.RawQuery = q.Encode()
 			}
 		}
