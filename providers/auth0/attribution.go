@@ -2,6 +2,7 @@ package auth0
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -10,9 +11,20 @@ import (
 )
 
 // logSlack allows for the clocks of Auth0's log and of the polls: an
-// event stamped a little before the previous fetch may be the change it
-// missed.
+// event first read by this poll and stamped a little before the previous
+// fetch may be the change that fetch missed. An event read by an earlier
+// poll gets no such slack: it was there to explain that poll's diffs.
 const logSlack = 2 * time.Minute
+
+// ruleMethods are the methods of the only admin changes that can explain
+// a finding of these rules: an application is re-created by a DELETE and a
+// POST, an object removed by a DELETE; a PATCH of its settings did neither.
+var ruleMethods = map[string][]string{
+	RuleClientRecreated:       {"POST", "DELETE"},
+	RuleClientRemoved:         {"DELETE"},
+	RuleConnectionRemoved:     {"DELETE"},
+	RuleResourceServerRemoved: {"DELETE"},
+}
 
 // noAdminChange starts the detail line of a change no admin made.
 const noAdminChange = "No admin change is recorded in the tenant logs"
@@ -60,7 +72,7 @@ func attributing(rules []watcher.Rule) watcher.Rule {
 				}
 				continue
 			}
-			if c, ok := matchChange(changes, targets(f.Path, j.Old, j.New), j.OldAt, j.Now); ok {
+			if c, ok := matchChange(changes, targets(f.Path, j.Old, j.New), ruleMethods[f.Rule], j.OldAt, j.Now); ok {
 				f.Changed = &watcher.Attribution{By: c.By, Via: c.Via, At: c.Date, LogID: c.ID}
 				f.Detail = joinLines(f.Detail, f.Changed.Text())
 				continue
@@ -125,15 +137,23 @@ func targets(path string, old, new any) []string {
 }
 
 // matchChange finds the newest successful admin change to one of the
-// targets between the previous fetch and now.
-func matchChange(changes []logChange, targets []string, since, now time.Time) (logChange, bool) {
+// targets between the previous fetch and now, made with one of methods
+// (any that writes when none are given).
+func matchChange(changes []logChange, targets, methods []string, since, now time.Time) (logChange, bool) {
 	var best logChange
 	found := false
 	for _, c := range changes {
 		if c.Method == "GET" || (c.Status != 0 && (c.Status < 200 || c.Status > 299)) {
 			continue
 		}
-		if (!since.IsZero() && c.Date.Before(since.Add(-logSlack))) || c.Date.After(now.Add(logSlack)) {
+		if len(methods) > 0 && !slices.Contains(methods, c.Method) {
+			continue
+		}
+		from := since.Add(-logSlack)
+		if c.Earlier {
+			from = since
+		}
+		if (!since.IsZero() && c.Date.Before(from)) || c.Date.After(now.Add(logSlack)) {
 			continue
 		}
 		for _, t := range targets {

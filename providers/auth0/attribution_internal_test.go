@@ -52,14 +52,14 @@ func TestMatchChange(t *testing.T) {
 		{ID: "6", Date: since.Add(50 * time.Minute), Method: "DELETE", Path: "/api/v2/clients/A/credentials/c1", By: "bob"},
 		{ID: "7", Date: now.Add(time.Hour), Method: "PATCH", Path: "/api/v2/clients/A", By: "later"},
 	}
-	c, ok := matchChange(changes, []string{"/api/v2/clients/A"}, since, now)
+	c, ok := matchChange(changes, []string{"/api/v2/clients/A"}, nil, since, now)
 	if !ok || c.ID != "6" {
 		t.Fatalf("match = %+v, %v; want the newest successful change to the client (6)", c, ok)
 	}
-	if c, ok := matchChange(changes[:5], []string{"/api/v2/clients/A"}, since, now); !ok || c.By != "alice" {
+	if c, ok := matchChange(changes[:5], []string{"/api/v2/clients/A"}, nil, since, now); !ok || c.By != "alice" {
 		t.Errorf("match = %+v, want alice's", c)
 	}
-	if _, ok := matchChange(changes, []string{"/api/v2/clients/Z"}, since, now); ok {
+	if _, ok := matchChange(changes, []string{"/api/v2/clients/Z"}, nil, since, now); ok {
 		t.Error("matched a change to another client")
 	}
 }

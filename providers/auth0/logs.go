@@ -49,6 +49,10 @@ type logChange struct {
 	Status int       `json:"status,omitempty"`
 	By     string    `json:"by"`
 	Via    string    `json:"via"`
+	// Earlier is set on a change read by an earlier poll than the latest:
+	// it was there to explain the diffs of that poll, so it explains a
+	// later diff only if it happened after that poll's snapshot.
+	Earlier bool `json:"earlier,omitempty"`
 }
 
 // depUse is how often one client used one deprecated feature (depnote
@@ -92,6 +96,9 @@ func (s *session) readLogs(ctx context.Context, memo map[string]string, now time
 		out[k] = v
 	}
 	st := loadLogState(memo)
+	for i := range st.changes {
+		st.changes[i].Earlier = true
+	}
 	from := memo[memoLogsFrom]
 	behind := false
 	var events []map[string]any

@@ -331,3 +331,58 @@ func TestLogsForbidden(t *testing.T) {
 func escapePointer(s string) string {
 	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }
+
+// TestEventReadBeforeTheLastSnapshotIsNotReusedForALaterChange: mallory's
+// PATCH of Acme Web explains the poll that read it; the application
+// re-created later with no log event is not said to be hers (neither by
+// the slack allowed for clocks nor because her PATCH touched the client),
+// while a DELETE logged for the re-creation is named.
+func TestEventReadBeforeTheLastSnapshotIsNotReusedForALaterChange(t *testing.T) {
+	w := newLogWorld(t)
+	acme := w.clientID("Acme Web")
+	w.poll() // the baseline
+
+	w.now = w.now.Add(time.Hour)
+	w.sim.Mutate(func(tn *providertest.Auth0Tenant) {
+		tn.RemoveString(tn.Client("Acme Web"), "callbacks", "https://app.acme.com/callback")
+		tn.AddLog(providertest.SAPIEvent(w.now.Add(-time.Minute), "mallory@acme.com",
+			"PATCH", "/api/v2/clients/"+acme, "Update a client"))
+	})
+	w.poll()
+	if fs := w.findings(auth0.RuleURLRemoved); len(fs) != 1 || fs[0].Changed == nil || fs[0].Changed.By != "mallory@acme.com" {
+		t.Fatalf("the PATCH's finding = %+v, want it changed by mallory", fs)
+	}
+
+	w.now = w.now.Add(4 * time.Second)
+	w.sim.Mutate(func(tn *providertest.Auth0Tenant) { tn.Client("Acme Web")["client_id"] = "ReCr3atedW1thNoL0gEvent00000000" })
+	w.poll()
+	fs := w.findings(auth0.RuleClientRecreated)
+	if len(fs) != 1 {
+		t.Fatalf("re-created findings = %+v, want one", fs)
+	}
+	if fs[0].Changed != nil || strings.Contains(fs[0].Detail, "Changed by") {
+		t.Errorf("a re-creation with no log event was attributed: %+v\n%s", fs[0].Changed, fs[0].Detail)
+	}
+}
+
+// TestRecreationIsAttributedToTheDeleteNotToAPatch: of the events read in
+// the poll that finds an application re-created, a newer PATCH of the new
+// client did not re-create it; the DELETE of the old one did.
+func TestRecreationIsAttributedToTheDeleteNotToAPatch(t *testing.T) {
+	w := newLogWorld(t)
+	old := w.clientID("Acme Web")
+	w.poll() // the baseline
+
+	w.now = w.now.Add(time.Hour)
+	const id = "ReCr3atedByB0b00000000000000000"
+	w.sim.Mutate(func(tn *providertest.Auth0Tenant) {
+		tn.AddLog(providertest.SAPIEvent(w.now.Add(-20*time.Minute), "bob@acme.com", "DELETE", "/api/v2/clients/"+old, "Delete a client"))
+		tn.Client("Acme Web")["client_id"] = id
+		tn.AddLog(providertest.SAPIEvent(w.now.Add(-10*time.Minute), "mallory@acme.com", "PATCH", "/api/v2/clients/"+id, "Update a client"))
+	})
+	w.poll()
+	fs := w.findings(auth0.RuleClientRecreated)
+	if len(fs) != 1 || fs[0].Changed == nil || fs[0].Changed.By != "bob@acme.com" {
+		t.Fatalf("re-created = %+v, want it changed by bob (the DELETE), not mallory (a PATCH)", fs)
+	}
+}
