@@ -354,7 +354,9 @@ func TestEventReadBeforeTheLastSnapshotIsNotReusedForALaterChange(t *testing.T) 
 	}
 
 	w.now = w.now.Add(4 * time.Second)
-	w.sim.Mutate(func(tn *providertest.Auth0Tenant) { tn.Client("Acme Web")["client_id"] = "ReCr3atedW1thNoL0gEvent00000000" })
+	w.sim.Mutate(func(tn *providertest.Auth0Tenant) {
+		tn.Client("Acme Web")["client_id"] = "ReCr3atedW1thNoL0gEvent00000000"
+	})
 	w.poll()
 	fs := w.findings(auth0.RuleClientRecreated)
 	if len(fs) != 1 {
