@@ -369,28 +369,35 @@ func checkActionRuntime(d *deprecation, doc any) []hit {
 		triggers, recorded := lookup(doc, base+"/supported_triggers")
 		list, _ := triggers.([]any)
 		bound := !recorded || len(list) > 0
-		on := ""
 		if known {
 			bound = len(bindings[k]) > 0
-			on = ", but bound to no trigger"
-			if bound {
-				on = " (bound to " + strings.Join(bindings[k], ", ") + ")"
-			}
+		}
+		// Why it is idle, as clauses of one sentence: "is on it but was
+		// never deployed and is bound to no trigger".
+		var but []string
+		if !deployed {
+			but = append(but, "was never deployed")
+		}
+		if known && !bound {
+			but = append(but, "is bound to no trigger")
+		}
+		tail := ""
+		if len(but) > 0 {
+			tail = " but " + strings.Join(but, " and ")
+		} else if known {
+			tail = " (bound to " + strings.Join(bindings[k], ", ") + ")"
 		}
 		drt := show(doc, base+"/deployed_version/runtime")
 		if rt := show(doc, base+"/runtime"); contains(d.Values, rt) {
 			what := fmt.Sprintf("action %q still runs on it", k)
-			if known && !bound {
+			if len(but) > 0 {
 				what = fmt.Sprintf("action %q is on it", k)
 			}
 			idle := !deployed || !bound || (drt != notSet && !contains(d.Values, drt))
-			if !deployed {
-				what = fmt.Sprintf("action %q is on it but was never deployed", k)
-			}
-			out = append(out, hit{base + "/runtime", rt, rt, what + on, idle})
+			out = append(out, hit{base + "/runtime", rt, rt, what + tail, idle})
 		} else if contains(d.Values, drt) {
 			out = append(out, hit{base + "/deployed_version/runtime", drt, drt,
-				fmt.Sprintf("action %q still has its deployed version on it", k) + on, !deployed || !bound})
+				fmt.Sprintf("action %q still has its deployed version on it", k) + tail, !deployed || !bound})
 		}
 	}
 	return out
@@ -430,7 +437,7 @@ func checkGrantPrefix(d *deprecation, doc any) []hit {
 		p := "/clients/" + escape(k) + "/grant_types"
 		for _, g := range stringsAt(doc, p) {
 			if matchesGrant(d.Values, g) {
-				out = append(out, hit{p, g, g, fmt.Sprintf("client %q still allows %s", k, g), false})
+				out = append(out, hit{p, g, g, fmt.Sprintf("client %q still allows %s", k, grantPhrase([]string{g})), false})
 			}
 		}
 	}
@@ -493,11 +500,24 @@ func checkThirdParty(d *deprecation, doc any) []hit {
 		}
 		what := fmt.Sprintf("third-party client %q is not in strict mode (strict requires PKCE)", k)
 		if len(forbidden) > 0 {
-			what = fmt.Sprintf("third-party client %q is not in strict mode and uses %s", k, strings.Join(forbidden, ", "))
+			what = fmt.Sprintf("third-party client %q is not in strict mode and uses %s", k, grantPhrase(forbidden))
 		}
 		out = append(out, hit{base + "/third_party_security_mode", "", show(doc, base+"/third_party_security_mode"), what, false})
 	}
 	return out
+}
+
+// grantPhrase names grant types as a sentence does: "the implicit grant",
+// "the implicit and password grants".
+func grantPhrase(grants []string) string {
+	switch n := len(grants); n {
+	case 0:
+		return "no grant"
+	case 1:
+		return "the " + grants[0] + " grant"
+	default:
+		return "the " + strings.Join(grants[:n-1], ", ") + " and " + grants[n-1] + " grants"
+	}
 }
 
 // callbackTarget reads a callback's scheme and host. A callback written

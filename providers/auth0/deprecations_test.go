@@ -46,7 +46,7 @@ func TestDeprecationRules(t *testing.T) {
 		{"auth0.deprecated_hooks", w, "/hooks", "hooks-eol", `Hooks end of life 2026-11-18: hook "pre-register" is still enabled`},
 		{"auth0.deprecated_legacy_flag", w, "/tenant/flags/enable_legacy_profile", "legacy-profile", "Legacy user profile deprecated: tenant flag enable_legacy_profile is still on"},
 		{"auth0.deprecated_legacy_grant", w, "/clients", "legacy-grant-types",
-			`Legacy grant types deprecated since 2017-07-08: client "Old Portal" still allows http://auth0.com/oauth/legacy/grant-type/ro`},
+			`Legacy grant types deprecated since 2017-07-08: client "Old Portal" still allows the http://auth0.com/oauth/legacy/grant-type/ro grant`},
 		{"auth0.deprecated_legacy_grant", w, "/tenant/flags", "legacy-grant-flags", "Legacy grant types deprecated since 2017-07-08: tenant flag allow_legacy_ro_grant_types is still on"},
 		{"auth0.deprecated_non_verifiable_callback", w, "/clients", "non-verifiable-callbacks",
 			`Non-verifiable callback URIs end of life 2026-04-28: client "Acme CLI" has 2 non-verifiable callback URL(s): com.acme.cli://callback, http://localhost:8080/cb`},
@@ -56,7 +56,7 @@ func TestDeprecationRules(t *testing.T) {
 		{"auth0.deprecated_sandbox", b, "/tenant/sandbox_version", "node12-node16-sandbox",
 			`Node 16 sandbox end of life 2025-08-15: tenant sandbox_version is still "16" (Rules, Hooks and custom database scripts run on it)`},
 		{"auth0.deprecated_third_party_permissive", w, "/clients", "third-party-strict-mode",
-			`Third-party strict mode end of life 2026-10-23: third-party client "Partner" is not in strict mode and uses implicit`},
+			`Third-party strict mode end of life 2026-10-23: third-party client "Partner" is not in strict mode and uses the implicit grant`},
 	}
 	byRule := func(bs []brief) map[string][]brief {
 		m := map[string][]brief{}
@@ -185,7 +185,7 @@ func TestDeprecationsOnTheRecordedTenant(t *testing.T) {
 		"node18-beta-actions":      {`"Custom Email Provider"`, "actions still depend on it"},
 		"legacy-grant-flags":       {"tenant flag allow_legacy_ro_grant_types is still on"},
 		"non-verifiable-callbacks": {"clients still depend on it", `client "My App" has 2 non-verifiable callback URL(s): http://localhost:3000/callback, http://localhost:8484`},
-		"third-party-strict-mode":  {`third-party client "Acceptance Test 2 - TestAccDataClients" is not in strict mode and uses implicit`},
+		"third-party-strict-mode":  {`third-party client "Acceptance Test 2 - TestAccDataClients" is not in strict mode and uses the implicit grant`},
 	} {
 		f, ok := subjects[id]
 		if !ok {

@@ -151,3 +151,20 @@ func TestPointerHelpers(t *testing.T) {
 		}
 	}
 }
+
+// TestGrantPhraseNamesGrantsAsASentenceDoes: "uses the implicit grant",
+// "uses the implicit and password grants", never "uses implicit".
+func TestGrantPhraseNamesGrantsAsASentenceDoes(t *testing.T) {
+	for _, c := range []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"implicit"}, "the implicit grant"},
+		{[]string{"implicit", "password"}, "the implicit and password grants"},
+		{[]string{"implicit", "password", "http://auth0.com/oauth/grant-type/password-realm"}, "the implicit, password and http://auth0.com/oauth/grant-type/password-realm grants"},
+	} {
+		if got := grantPhrase(c.in); got != c.want {
+			t.Errorf("grantPhrase(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

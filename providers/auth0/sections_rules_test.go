@@ -134,8 +134,12 @@ func TestEndOfLifeRuntimeBoundIsBreakingUnboundIsWarning(t *testing.T) {
 		}
 	}
 	want(t, d, watcher.Warning, watcher.ThirdParty, "/actions")
-	if !strings.Contains(d.Detail, `action "`+foo+`" is on it, but bound to no trigger`) || !strings.Contains(d.Detail, "not live") {
+	if !strings.Contains(d.Detail, `action "`+foo+`" is on it but is bound to no trigger (`) || !strings.Contains(d.Detail, "not live") {
 		t.Errorf("detail does not say the unbound action is not live:\n%s", d.Detail)
+	}
+	// Two reasons make one clause: "but X and Y", never "but X, but Y".
+	if !strings.Contains(d.Detail, "is on it but was never deployed and is bound to no trigger (") || strings.Contains(d.Detail, ", but") {
+		t.Errorf("the reasons an action is idle are not composed into one clause:\n%s", d.Detail)
 	}
 }
 
