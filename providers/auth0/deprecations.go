@@ -44,7 +44,8 @@ type deprecation struct {
 	// breaking unless the change leaves existing apps working.
 	EndOfLifeSeverity string `json:"end_of_life_severity"`
 	// Sources are the public pages that state the change; the first is
-	// the finding's url.
+	// the finding's url and must be Auth0's own (auth0.com): a user reads
+	// the vendor's word, not a third party's issue thread.
 	Sources []docSource `json:"sources"`
 	Fields  []string    `json:"fields"`
 
@@ -82,6 +83,13 @@ var checks = map[string]func(d *deprecation, doc any) []hit{
 
 // internalRef matches research notes' ids, which mean nothing to a user.
 var internalRef = regexp.MustCompile(`AUTH0-FACTS|\bB-\d+[a-z]?\b`)
+
+// isAuth0Page reports whether raw is a page on auth0.com (docs, support,
+// community).
+func isAuth0Page(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.Scheme == "https" && (u.Host == "auth0.com" || strings.HasSuffix(u.Host, ".auth0.com"))
+}
 
 func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
@@ -147,6 +155,9 @@ func loadDeprecations(b []byte) ([]*deprecation, error) {
 			if err != nil || u.Scheme != "https" || u.Host == "" || strings.TrimSpace(src.Title) == "" {
 				bad("source %q needs a title and a public https URL", src.URL)
 			}
+		}
+		if len(d.Sources) > 0 && !isAuth0Page(d.Sources[0].URL) {
+			bad("the first source %q is the finding's link: cite Auth0's own page first", d.Sources[0].URL)
 		}
 		if id := internalRef.FindString(string(mustJSON(d))); id != "" {
 			bad("cites the internal reference %q; cite public sources only", id)

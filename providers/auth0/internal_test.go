@@ -63,6 +63,7 @@ func TestDeprecationsData(t *testing.T) {
 		"bad field":     {`"/tenant/flags/f"`, `"tenant"`, "not a JSON Pointer"},
 		"no source":     {`"sources":[{"title":"Docs","url":"https://auth0.com/docs/x"}]`, `"sources":[]`, "sources are required"},
 		"not a URL":     {`"https://auth0.com/docs/x"`, `"Auth0 docs"`, "public https URL"},
+		"issue first":   {`"https://auth0.com/docs/x"`, `"https://github.com/auth0/terraform-provider-auth0/issues/777"`, "cite Auth0's own page first"},
 		"internal id":   {`"fact":"f"`, `"fact":"see AUTH0-FACTS B-35"`, "internal reference"},
 		"eol severity":  {`"end_of_life":"2021-01-01"`, `"end_of_life":"2021-01-01","end_of_life_severity":"info"`, "end_of_life_severity"},
 	} {
