@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/driftwatch/driftwatch/diff"
@@ -120,7 +121,7 @@ func finding(e entry, wording string, hits []hit) watcher.Finding {
 	lines := []string{fmt.Sprintf("Policy wording: %q.", wording)}
 	if len(hits) > 0 {
 		f.Severity = watcher.Warning
-		f.Title = fmt.Sprintf("Changelog entry %q (%s) concerns you: %s", name, strings.ToLower(wording), hits[0].c.where[0])
+		f.Title = fmt.Sprintf("Changelog entry %q (%s) concerns you: %s", name, strings.ToLower(wording), usedBy(hits[0]))
 		for _, h := range hits {
 			lines = append(lines, fmt.Sprintf("It names %q: %s.", h.words, listed(h.c.where)))
 		}
@@ -137,6 +138,58 @@ func finding(e entry, wording string, hits []hit) watcher.Finding {
 	lines = append(lines, where+".")
 	f.Detail = strings.Join(lines, "\n")
 	return f
+}
+
+// usedBy says in a title what an entry names and how much of the app uses
+// it: the one place in full, or "it names "node18", used by 11 actions:
+// "a", "b", "c" and 8 more" — never one of many as if it were all.
+func usedBy(h hit) string {
+	us := h.c.users
+	if len(us) == 1 {
+		return us[0].where
+	}
+	counts := map[string]int{}
+	var kinds []string
+	var names []string
+	seen := map[string]bool{}
+	for _, u := range us {
+		if counts[u.kind] == 0 {
+			kinds = append(kinds, u.kind)
+		}
+		counts[u.kind]++
+		if !seen[u.kind+"\x00"+u.name] {
+			seen[u.kind+"\x00"+u.name] = true
+			names = append(names, strconv.Quote(u.name))
+		}
+	}
+	var parts []string
+	for _, k := range kinds {
+		parts = append(parts, plural(counts[k], k))
+	}
+	const shown = 3
+	list := strings.Join(names, ", ")
+	if len(names) > shown {
+		list = strings.Join(names[:shown], ", ") + fmt.Sprintf(" and %d more", len(names)-shown)
+	} else if len(names) > 1 {
+		list = strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	}
+	return fmt.Sprintf("it names %q, used by %s: %s", h.words, andList(parts), list)
+}
+
+// plural counts things of a kind: "1 action", "11 actions", "2 SDKs".
+func plural(n int, kind string) string {
+	if n == 1 {
+		return "1 " + kind
+	}
+	return fmt.Sprintf("%d %ss", n, kind)
+}
+
+// andList joins "a", "a and b", "a, b and c".
+func andList(xs []string) string {
+	if len(xs) <= 1 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
 }
 
 // listed joins at most five places, then counts the rest.

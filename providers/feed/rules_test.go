@@ -2,6 +2,7 @@ package feed_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -82,6 +83,34 @@ func tenant() map[string]any {
 	}
 }
 
+// TestTitleCountsEveryUserOfWhatTheEntryNames: an entry naming a runtime
+// eleven actions use says so in its title, naming a few and counting the
+// rest, rather than naming one as if it were the only one.
+func TestTitleCountsEveryUserOfWhatTheEntryNames(t *testing.T) {
+	f := providertest.NewFeed(providertest.RSS, "Auth0 Changelog",
+		providertest.Entry{ID: "forms-ga", Title: "Forms are generally available", Link: "https://auth0.com/changelog/forms", Published: day(1)})
+	defer f.Close()
+	doc := map[string]any{"actions": map[string]any{}}
+	for i := range 11 {
+		doc["actions"].(map[string]any)[fmt.Sprintf("action-%02d", i)] = map[string]any{"runtime": "node18"}
+	}
+	ps := newPeers().add(t, "auth0-prod", "auth0", doc)
+	pl := newPoller(t, f.URL())
+	pl.poll()
+	old := pl.last
+	f.AddEntry(providertest.Entry{ID: "node18-eol", Title: "node18 deprecation", Link: "https://auth0.com/changelog/node18", Published: day(5),
+		Summary: "The node18 runtime is deprecated; migrate to Node 22."})
+	pl.poll()
+	fs := judge(old, pl.last, nil, ps)
+	if len(fs) != 1 {
+		t.Fatalf("findings %v, want one", subjects(fs))
+	}
+	want := `concerns you: it names "node18", used by 11 actions: "action-00", "action-01", "action-02" and 8 more`
+	if !strings.HasSuffix(fs[0].Title, want) {
+		t.Errorf("title %q\nwant it to end %q", fs[0].Title, want)
+	}
+}
+
 func TestDeprecationOfUsedRuntimeNamesTheAction(t *testing.T) {
 	f := providertest.NewFeed(providertest.RSS, "Auth0 Changelog",
 		providertest.Entry{ID: "forms-ga", Title: "Forms are generally available", Link: "https://auth0.com/changelog/forms", Published: day(1),
@@ -108,8 +137,8 @@ func TestDeprecationOfUsedRuntimeNamesTheAction(t *testing.T) {
 		got.Subject != "node18-eol" || got.Path != "/entries/node18-eol" {
 		t.Errorf("finding %s %s %s %s %s", got.Rule, got.Severity, got.Category, got.Subject, got.Path)
 	}
-	if want := `action "enrich-profile" (tenant auth0-prod) runs on node18`; !strings.Contains(got.Title, want) {
-		t.Errorf("title %q does not name %q", got.Title, want)
+	if want := `concerns you: it names "Node 18", used by 1 action and 1 rule: "enrich-profile" and "add-country"`; !strings.Contains(got.Title, want) {
+		t.Errorf("title %q does not say %q", got.Title, want)
 	}
 	for _, want := range []string{`"Node 18"`, `action "enrich-profile" (tenant auth0-prod) runs on node18`,
 		`rule "add-country" (tenant auth0-prod)`, "https://auth0.com/changelog/node18"} {

@@ -18,7 +18,12 @@ type concern struct {
 	id    string
 	match func(text string) string // the words that name it, or ""
 	where []string                 // who uses it, for the finding
+	users []user                   // the same, as kind and name, in the same order
 }
+
+// user is one thing of the app that uses a concern: an action, a client,
+// an SDK, by name.
+type user struct{ kind, name, where string }
 
 // reNode finds Node.js versions as announcements write them: "Node 18",
 // "Node.js 18", "node18", "NodeJS v18.x", "Node 12, 14 and 16".
@@ -154,13 +159,13 @@ var strategyTerms = map[string]string{
 // newest documents.
 func concerns(j *watcher.Judgement) []*concern {
 	byID := map[string]*concern{}
-	add := func(id string, match func(string) string, where string) {
+	add := func(id string, match func(string) string, u user) {
 		c, ok := byID[id]
 		if !ok {
 			c = &concern{id: id, match: match}
 			byID[id] = c
 		}
-		c.where = append(c.where, where)
+		c.users = append(c.users, u)
 	}
 	if j.Peers == nil {
 		return nil
@@ -184,12 +189,15 @@ func concerns(j *watcher.Judgement) []*concern {
 			if dep, _ := d["deployed"].(string); dep != "" {
 				where += " is deployed at " + dep
 			}
-			add("sdk:"+strings.ToLower(name), nameMatch(name), where)
+			add("sdk:"+strings.ToLower(name), nameMatch(name), user{"SDK", repo, where})
 		}
 	}
 	out := make([]*concern, 0, len(byID))
 	for _, c := range byID {
-		sort.Strings(c.where)
+		sort.Slice(c.users, func(a, b int) bool { return c.users[a].where < c.users[b].where })
+		for _, u := range c.users {
+			c.where = append(c.where, u.where)
+		}
 		out = append(out, c)
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].id < out[b].id })
@@ -199,7 +207,7 @@ func concerns(j *watcher.Judgement) []*concern {
 // tenantConcerns reads an Auth0 snapshot: action runtimes, enabled rules
 // and hooks (and the Node version they run on), grants in use, connection
 // strategies.
-func tenantConcerns(tenant string, d map[string]any, add func(string, func(string) string, string)) {
+func tenantConcerns(tenant string, d map[string]any, add func(string, func(string) string, user)) {
 	for _, name := range keys(d, "actions") {
 		a := obj(d, "actions", name)
 		rts := map[string]bool{}
@@ -214,7 +222,7 @@ func tenantConcerns(tenant string, d map[string]any, add func(string, func(strin
 		for rt := range rts {
 			if m := reRuntime.FindStringSubmatch(rt); m != nil {
 				n, _ := strconv.Atoi(m[1])
-				add("node:"+m[1], nodeMatch(n), fmt.Sprintf("action %q (tenant %s) runs on %s", name, tenant, rt))
+				add("node:"+m[1], nodeMatch(n), user{"action", name, fmt.Sprintf("action %q (tenant %s) runs on %s", name, tenant, rt)})
 			}
 		}
 	}
@@ -229,9 +237,9 @@ func tenantConcerns(tenant string, d map[string]any, add func(string, func(strin
 			}
 			one := strings.TrimSuffix(kind, "s")
 			word := strings.ToUpper(kind[:1]) + kind[1:]
-			add(kind, reMatch(`\b`+word+`\b|(?i:\brules (?:and|&) hooks\b)`), fmt.Sprintf("%s %q (tenant %s) is enabled", one, name, tenant))
+			add(kind, reMatch(`\b`+word+`\b|(?i:\brules (?:and|&) hooks\b)`), user{one, name, fmt.Sprintf("%s %q (tenant %s) is enabled", one, name, tenant)})
 			if n, err := strconv.Atoi(sandbox); err == nil {
-				add("node:"+sandbox, nodeMatch(n), fmt.Sprintf("%s %q (tenant %s) runs on Node %s (sandbox_version)", one, name, tenant, sandbox))
+				add("node:"+sandbox, nodeMatch(n), user{one, name, fmt.Sprintf("%s %q (tenant %s) runs on Node %s (sandbox_version)", one, name, tenant, sandbox)})
 			}
 		}
 	}
@@ -240,7 +248,7 @@ func tenantConcerns(tenant string, d map[string]any, add func(string, func(strin
 		for _, g := range gs {
 			s, _ := g.(string)
 			if expr, ok := grantTerms[s]; ok {
-				add("grant:"+expr, reMatch(expr), fmt.Sprintf("client %q (tenant %s) uses the %s grant", name, tenant, s))
+				add("grant:"+expr, reMatch(expr), user{"client", name, fmt.Sprintf("client %q (tenant %s) uses the %s grant", name, tenant, s)})
 			}
 		}
 	}
@@ -253,7 +261,7 @@ func tenantConcerns(tenant string, d map[string]any, add func(string, func(strin
 		if !ok {
 			expr = `(?i)\b` + strings.NewReplacer("-", "[ _-]", "_", "[ _-]").Replace(regexp.QuoteMeta(s)) + `\b`
 		}
-		add("strategy:"+s, reMatch(expr), fmt.Sprintf("connection %q (tenant %s) uses strategy %s", name, tenant, s))
+		add("strategy:"+s, reMatch(expr), user{"connection", name, fmt.Sprintf("connection %q (tenant %s) uses strategy %s", name, tenant, s)})
 	}
 }
 
