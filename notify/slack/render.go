@@ -126,23 +126,42 @@ func groupSource(ns []watcher.Notice) string {
 }
 
 // counts splits a group into open problems and resolved ones, and finds
-// the highest severity among the open.
-func counts(ns []watcher.Notice) (open, resolved int, top watcher.Severity) {
+// the highest severity among the open and how many are of it.
+func counts(ns []watcher.Notice) (open, resolved int, top watcher.Severity, atTop int) {
 	for _, n := range ns {
 		if n.Kind == watcher.NoticeResolved {
 			resolved++
 			continue
 		}
 		open++
-		if n.Finding.Severity > top {
-			top = n.Finding.Severity
+		switch {
+		case open == 1 || n.Finding.Severity > top:
+			top, atTop = n.Finding.Severity, 1
+		case n.Finding.Severity == top:
+			atTop++
 		}
 	}
-	return open, resolved, top
+	return open, resolved, top, atTop
+}
+
+// worstCount says how many of a group's open findings are of the worst
+// severity, so that one breaking finding among eight does not label the
+// eight: "8 findings on auth0-prod (1 breaking)".
+func worstCount(top watcher.Severity, atTop int) string {
+	var worst string
+	switch top {
+	case watcher.Breaking:
+		worst = fmt.Sprintf("%d breaking", atTop)
+	case watcher.Warning:
+		worst = plural(atTop, "warning")
+	default:
+		worst = fmt.Sprintf("%d %s", atTop, strings.ToLower(word(top)))
+	}
+	return worst
 }
 
 func noticesHeader(ns []watcher.Notice, src string) string {
-	open, resolved, top := counts(ns)
+	open, resolved, top, atTop := counts(ns)
 	if len(ns) == 1 {
 		n := ns[0]
 		switch n.Kind {
@@ -162,18 +181,18 @@ func noticesHeader(ns []watcher.Notice, src string) string {
 	if open == 0 {
 		return fmt.Sprintf("✅ %d findings resolved: %s", resolved, src)
 	}
-	h := fmt.Sprintf("%s %s: %s", emoji(top), word(top), plural(open, "finding"))
+	h := fmt.Sprintf("%s %s on %s (%s)", emoji(top), plural(open, "finding"), src, worstCount(top, atTop))
 	if resolved > 0 {
-		h += fmt.Sprintf(", %d resolved", resolved)
+		h += fmt.Sprintf("; %d resolved", resolved)
 	}
-	return h + " on " + src
+	return h
 }
 
 func noticesFallback(ns []watcher.Notice, src string) string {
 	if len(ns) == 0 {
 		return "driftwatch: no findings to report"
 	}
-	open, resolved, top := counts(ns)
+	open, resolved, top, atTop := counts(ns)
 	tag := "resolved"
 	if open > 0 {
 		tag = top.String()
@@ -191,7 +210,7 @@ func noticesFallback(ns []watcher.Notice, src string) string {
 		}
 		return text
 	}
-	summary := plural(open, "finding")
+	summary := plural(open, "finding") + " (" + worstCount(top, atTop) + ")"
 	if open == 0 {
 		summary = plural(resolved, "finding") + " resolved"
 	} else if resolved > 0 {
