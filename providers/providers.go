@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 
 	"github.com/driftwatch/driftwatch/config"
 	"github.com/driftwatch/driftwatch/diff"
@@ -99,18 +98,17 @@ func Runtime(cfg *config.Config, src *config.Source, deps Deps) (*watcher.Runtim
 		rt.Rules = append(rt.Rules, rules.Expect(expectations(exps, category)))
 	}
 	rt.RulesKey = rulesKey(src, exps)
+	rt.Page = sourcePage(cfg, src)
 	return rt, nil
 }
 
 // endpointLink links an http_json source's findings to the endpoint, with
 // no credentials, query or fragment: those may carry keys.
 func endpointLink(raw string) func(*watcher.Judgement, *watcher.Finding) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	page := strippedURL(raw)
+	if page == "" {
 		return nil
 	}
-	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
-	page := u.String()
 	return func(_ *watcher.Judgement, f *watcher.Finding) { f.AddLink("Endpoint", page) }
 }
 

@@ -31,6 +31,10 @@ type Runtime struct {
 	// Link, when set, adds the pages of a judged finding (dashboard,
 	// release, feed entry) that its rule did not.
 	Link func(j *Judgement, f *Finding)
+	// Page is the source's own page (its upstream page, the daemon's page
+	// of it, or its URL without credentials): the link of findings about
+	// the source itself, such as source.failing.
+	Page string
 	// Timeout bounds one fetch of the source, every page, retry and wait
 	// included (DefaultTimeout when 0): an upstream answering slowly on
 	// each request must not hold a poll for ever.
@@ -424,6 +428,7 @@ func (e *Engine) recordFailure(ctx context.Context, rt *Runtime, st SourceState,
 			Detail: "last error: " + cause.Error() + "\nCheck the source's credentials, URL and permissions; nothing is stored until it succeeds.",
 			New:    cause.Error(),
 		}
+		f.Raise.AddLink("Source", rt.Page)
 	}
 	// A fetch cut short by a deadline (the source's timeout, check's
 	// --timeout) is still a failure to record; a cancelled one (shutdown)

@@ -182,3 +182,20 @@ func TestPollRetriesAfterConflict(t *testing.T) {
 		t.Errorf("history = %+v", infos)
 	}
 }
+
+// TestFailingSourceFindingLinksTheSourcePage: the source.failing finding
+// carries the source's page as its url, stored and read back.
+func TestFailingSourceFindingLinksTheSourcePage(t *testing.T) {
+	db, up := openStore(t), newUpstream(t)
+	up.fail("flaky", http.StatusBadGateway)
+	rt := jsonSource(t, up, "flaky")
+	rt.Page = "https://driftwatch.acme.io/sources/flaky"
+	e := &watcher.Engine{Sources: []*watcher.Runtime{rt}, Store: db, Policy: everyone, FailThreshold: 2, Now: newClock(t0).Now}
+	for range 2 {
+		pollOne(t, e, "flaky")
+	}
+	fs := findings(t, db, "flaky")
+	if len(fs) != 1 || fs[0].Rule != "source.failing" || fs[0].URL != rt.Page {
+		t.Fatalf("findings = %+v, want one source.failing linking %s", fs, rt.Page)
+	}
+}

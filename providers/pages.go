@@ -1,0 +1,47 @@
+package providers
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/driftwatch/driftwatch/config"
+	"github.com/driftwatch/driftwatch/providers/auth0"
+)
+
+// sourcePage is the page a finding about a source itself (source.failing)
+// links: the source's upstream page when it has one (the tenant's
+// Dashboard, the repository's releases), else the daemon's page of the
+// source when server.public_url is set, else the configured URL without
+// credentials, query or fragment (those may carry keys).
+func sourcePage(cfg *config.Config, src *config.Source) string {
+	switch src.Type {
+	case config.TypeAuth0:
+		if d := auth0.Dashboard(src.Domain); d != "" {
+			return d
+		}
+	case config.TypeGitHubReleases:
+		if src.APIURL == "" && strings.Count(src.Repo, "/") == 1 {
+			return "https://github.com/" + src.Repo + "/releases"
+		}
+	}
+	if base := strings.TrimRight(cfg.Server.PublicURL, "/"); base != "" {
+		return base + "/sources/" + url.PathEscape(src.Name)
+	}
+	for _, raw := range []string{src.URL, src.APIURL, src.BaseURL} {
+		if page := strippedURL(raw); page != "" {
+			return page
+		}
+	}
+	return ""
+}
+
+// strippedURL is raw without user info, query or fragment, or "" when it
+// is no http(s) URL.
+func strippedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return ""
+	}
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	return u.String()
+}
