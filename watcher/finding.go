@@ -113,17 +113,19 @@ func (f *Finding) Fingerprint() string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// MarshalJSON writes the contract's finding object: integer IDs, RFC 3339
-// UTC times, null for times not set; the fingerprint, which names the
-// finding across stores; and the url, further links and every rule that
-// judged it.
+// MarshalJSON writes the contract's finding object: integer IDs (null for
+// a finding not stored, such as one `check --lockfile` judged), RFC 3339
+// UTC times; every field is always present, null when unknown (times not
+// set, no ack note, no resolution reason, no attribution); the
+// fingerprint, which names the finding across stores; and the url,
+// further links and every rule that judged it.
 func (f Finding) MarshalJSON() ([]byte, error) {
 	links := f.Links
 	if links == nil {
 		links = []Link{}
 	}
 	return json.Marshal(struct {
-		ID          int64    `json:"id"`
+		ID          *int64   `json:"id"`
 		Fingerprint string   `json:"fingerprint"`
 		Source      string   `json:"source"`
 		Rule        string   `json:"rule"`
@@ -141,15 +143,15 @@ func (f Finding) MarshalJSON() ([]byte, error) {
 		URL         string   `json:"url"`
 		Links       []Link   `json:"links"`
 		Rules       []string `json:"rules"`
-		Reason      string   `json:"resolved_reason,omitempty"`
-		ChangedBy   *string  `json:"changed_by,omitempty"`
-		ChangedVia  *string  `json:"changed_via,omitempty"`
-		ChangedAt   *string  `json:"changed_at,omitempty"`
-		LogID       *string  `json:"log_id,omitempty"`
+		Reason      *string  `json:"resolved_reason"`
+		ChangedBy   *string  `json:"changed_by"`
+		ChangedVia  *string  `json:"changed_via"`
+		ChangedAt   *string  `json:"changed_at"`
+		LogID       *string  `json:"log_id"`
 	}{
-		f.ID, f.Fingerprint(), f.Source, f.Rule, f.Severity, f.Category, f.Path, f.Title, f.Detail, f.State,
+		nonZero(f.ID), f.Fingerprint(), f.Source, f.Rule, f.Severity, f.Category, f.Path, f.Title, f.Detail, f.State,
 		timeString(&f.DetectedAt), timeString(f.ResolvedAt), timeString(f.AckedAt),
-		nonEmpty(f.AckNote), nonZero(f.SnapshotID), f.URL, links, f.Rules(), f.ResolvedReason,
+		nonEmpty(f.AckNote), nonZero(f.SnapshotID), f.URL, links, f.Rules(), nonEmpty(f.ResolvedReason),
 		changedField(f.Changed, func(a *Attribution) string { return a.By }),
 		changedField(f.Changed, func(a *Attribution) string { return a.Via }),
 		changedField(f.Changed, func(a *Attribution) string { return FormatTime(a.At) }),

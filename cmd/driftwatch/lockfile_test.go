@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -270,6 +272,31 @@ note = "the app's login routes are v3's"
 // deploy runs (no config, no store there) and its versions are sent to
 // the daemon (POST /api/v1/check), which judges them against its store:
 // the same verdict as the local check.
+// unstoredFindingHasNullIDAndLinks: the tenant change `check --lockfile`
+// judges is stored nowhere, so its "id" is null (not 0), and it links the
+// SDK's migration guide and the release that brought the change.
+func unstoredFindingHasNullIDAndLinks(t *testing.T, out string) {
+	t.Helper()
+	var res struct {
+		Findings []map[string]any `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("check JSON: %v\n%s", err, out)
+	}
+	for _, f := range res.Findings {
+		if f["rule"] != "release.tenant_change_needed" {
+			continue
+		}
+		id, has := f["id"]
+		links, _ := f["links"].([]any)
+		if !has || id != nil || !strings.HasSuffix(fmt.Sprint(f["url"]), "V4_MIGRATION_GUIDE.md") || len(links) == 0 {
+			t.Errorf("unstored finding: id %v (present %v), url %v, links %v; want a null id and the migration guide and release", id, has, f["url"], links)
+		}
+		return
+	}
+	t.Errorf("no release.tenant_change_needed finding in:\n%s", out)
+}
+
 func TestCheckLockfileServer(t *testing.T) {
 	gh := nextjsReleases(t)
 	sim := providertest.NewAuth0(providertest.Auth0Options{})
@@ -322,6 +349,7 @@ api_url = "`+gh.URL()+`"
 	if !strings.Contains(rem.stdout, `\"Acme Web\"`) || !strings.Contains(rem.stdout, `"version": "4.0.1"`) {
 		t.Errorf("remote verdict does not name the client and the version:\n%s", rem.stdout)
 	}
+	unstoredFindingHasNullIDAndLinks(t, rem.stdout)
 	// The tenant gets the new callback; the daemon's store learns it.
 	sim.Mutate(func(tn *providertest.Auth0Tenant) {
 		tn.AddString(tn.Client("Acme Web"), "callbacks", "https://app.acme.com/auth/callback")

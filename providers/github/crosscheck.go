@@ -32,6 +32,9 @@ type CrossCheck struct {
 	AppTypes []string
 	// Change says what to do, after "clients ... : ".
 	Change string
+	// Guide is the SDK's migration guide for the version, the finding's
+	// link.
+	Guide string
 }
 
 // CrossChecks are the known SDK-release to tenant-configuration checks
@@ -44,16 +47,19 @@ var CrossChecks = []CrossCheck{
 		OldForm: "/api/auth/callback", NewForm: "/auth/callback",
 		Change: "nextjs-auth0 v4 serves the callback at /auth/callback (no /api prefix); " +
 			"add the new URL to their Allowed Callback URLs before upgrading",
+		Guide: "https://github.com/auth0/nextjs-auth0/blob/main/V4_MIGRATION_GUIDE.md",
 	},
 	{
 		Repo: "auth0-spa-js", Since: "2.0.0", Field: "grant_types", Missing: "refresh_token", AppTypes: []string{"spa"},
 		Change: "auth0-spa-js v2 no longer falls back to the iframe to refresh tokens; " +
 			"with useRefreshTokens they need the refresh_token grant and rotation",
+		Guide: "https://github.com/auth0/auth0-spa-js/blob/main/MIGRATION_GUIDE.md",
 	},
 	{
 		Repo: "auth0-react", Since: "2.0.0", Field: "grant_types", Missing: "refresh_token", AppTypes: []string{"spa"},
 		Change: "auth0-react v2 no longer falls back to the iframe to refresh tokens; " +
 			"with useRefreshTokens they need the refresh_token grant and rotation",
+		Guide: "https://github.com/auth0/auth0-react/blob/main/MIGRATION_GUIDE.md",
 	},
 }
 

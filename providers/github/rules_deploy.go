@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/Masterminds/semver/v3"
+
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
@@ -31,7 +33,7 @@ func tenantChangeNeeded(j *watcher.Judgement) []watcher.Finding {
 			continue
 		}
 		for _, n := range c.tenants(j) {
-			out = append(out, watcher.Finding{
+			f := watcher.Finding{
 				Rule: RuleTenantChangeNeeded, Severity: watcher.Breaking, Category: watcher.ThirdParty,
 				Path: "/deployed", Subject: c.Repo + "@" + c.Since + " " + n.source,
 				Title: fmt.Sprintf("%s %s needs a tenant change: %s clients %s still have %s",
@@ -40,10 +42,24 @@ func tenantChangeNeeded(j *watcher.Judgement) []watcher.Finding {
 					fmt.Sprintf("The app runs (or is about to deploy) %s %s; from %s on the SDK needs a change in the tenant.", v.repo, v.deployedRaw, c.Since),
 					n.sentence(c)),
 				Old: c.OldForm, New: c.NewForm,
-			})
+			}
+			c.link(&f, v, since)
+			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// link gives a finding of a check the SDK's migration guide and the page
+// of the release that brought the change, when the snapshot holds it.
+func (c CrossCheck) link(f *watcher.Finding, v view, since *semver.Version) {
+	f.AddLink("Migration guide", c.Guide)
+	for _, r := range v.releases {
+		if r.version != nil && r.version.Equal(since) && isWebURL(r.url) {
+			f.AddLink("Release "+r.tag, r.url)
+			return
+		}
+	}
 }
 
 // need names what a check looks for, for a title.

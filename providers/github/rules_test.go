@@ -352,6 +352,12 @@ func TestTenantChangeNeeded(t *testing.T) {
 				!strings.Contains(f.Title, "auth0-prod") || !strings.Contains(f.Detail, "/auth/callback") {
 				t.Errorf("finding = %+v", f)
 			}
+			// It links the migration guide and the release that brought
+			// the change.
+			if f.URL != "https://github.com/auth0/nextjs-auth0/blob/main/V4_MIGRATION_GUIDE.md" ||
+				len(f.Links) != 1 || f.Links[0].URL != "https://github.com/acme/auth-sdk/releases/tag/v4.0.0" {
+				t.Errorf("links: url %q, links %+v", f.URL, f.Links)
+			}
 		})
 	}
 }
