@@ -63,6 +63,37 @@ var sectionPages = map[string]struct{ title, path string }{
 	"guardian_factors": {"multi-factor authentication", "/security/mfa"},
 }
 
+// enterpriseStrategies are the strategies the Dashboard lists under
+// enterprise connections; passwordless ones are "sms" and "email", a
+// database's "auth0", and every other is social.
+var enterpriseStrategies = map[string]bool{
+	"samlp": true, "oidc": true, "okta": true, "waad": true, "adfs": true, "ad": true, "auth0-adldap": true,
+	"google-apps": true, "ip": true, "pingfederate": true, "office365": true, "wsfed": true,
+}
+
+// connectionPage is a connection's Dashboard page: its settings for a
+// database or social connection (/connections/database/{id}/settings),
+// the list of its kind for the others.
+func connectionPage(base, id, strategy string) (title, page string) {
+	switch {
+	case strategy == "auth0":
+		if id != "" {
+			return "Auth0 Dashboard: connection settings", base + "/connections/database/" + url.PathEscape(id) + "/settings"
+		}
+		return "Auth0 Dashboard: database connections", base + "/connections/database"
+	case strategy == "sms" || strategy == "email":
+		return "Auth0 Dashboard: passwordless connections", base + "/connections/passwordless"
+	case enterpriseStrategies[strategy]:
+		return "Auth0 Dashboard: enterprise connections", base + "/connections/enterprise"
+	case strategy == "":
+		return "Auth0 Dashboard", base
+	}
+	if id != "" {
+		return "Auth0 Dashboard: connection settings", base + "/connections/social/" + url.PathEscape(id) + "/settings"
+	}
+	return "Auth0 Dashboard: social connections", base + "/connections/social"
+}
+
 // dashboardPage is the Dashboard page of what a path belongs to.
 func dashboardPage(base string, j *watcher.Judgement, path string) (title, page string) {
 	segs := segments(path)
@@ -102,6 +133,8 @@ func dashboardPage(base string, j *watcher.Judgement, path string) (title, page 
 			return "Auth0 Dashboard: action", base + "/actions/library/details/" + url.PathEscape(aid)
 		}
 		return "Auth0 Dashboard: actions", base + "/actions/library"
+	case "connections":
+		return connectionPage(base, id("id"), id("strategy"))
 	case "tenant", "missing_scopes":
 		return "Auth0 Dashboard: tenant settings", base + "/tenant/general"
 	case "client_grants":

@@ -64,3 +64,27 @@ func TestLinks(t *testing.T) {
 		t.Errorf("custom domain: %q", f.URL)
 	}
 }
+
+// TestConnectionFindingLinksTheConnectionsPage: a finding about a
+// connection (a client no longer enabled on it) links the connection's
+// Dashboard page, by its kind, not the Dashboard's root.
+func TestConnectionFindingLinksTheConnectionsPage(t *testing.T) {
+	_, doc := storedJSON(t, `{"connections": {
+		"Username-Password-Authentication": {"id": "con_db1", "strategy": "auth0"},
+		"github": {"id": "con_gh1", "strategy": "github"},
+		"Acme SAML": {"id": "con_saml1", "strategy": "samlp"},
+		"email": {"id": "con_em1", "strategy": "email"}}}`)
+	j := &watcher.Judgement{New: doc}
+	for path, want := range map[string]string{
+		"/connections/Username-Password-Authentication/enabled_clients": "https://manage.auth0.com/dashboard/eu/acme/connections/database/con_db1/settings",
+		"/connections/github/enabled_clients":                           "https://manage.auth0.com/dashboard/eu/acme/connections/social/con_gh1/settings",
+		"/connections/Acme SAML/enabled_clients":                        "https://manage.auth0.com/dashboard/eu/acme/connections/enterprise",
+		"/connections/email/enabled_clients":                            "https://manage.auth0.com/dashboard/eu/acme/connections/passwordless",
+	} {
+		f := watcher.Finding{Rule: auth0.RuleConnectionClientRemoved, Path: path}
+		auth0.Link("acme.eu.auth0.com")(j, &f)
+		if f.URL != want {
+			t.Errorf("%s: url %q, want %q", path, f.URL, want)
+		}
+	}
+}
