@@ -276,7 +276,9 @@ func TestFetchRedacts(t *testing.T) {
 		w.Write([]byte(`{"plan": "basic", "api_token": "tok-live-0123456789", "passwordPolicy": "strict",
 		  "nodes": [{"name": "a", "join_code": "J0IN-AAAA"}, {"name": "b", "join_code": "J0IN-BBBB"}],
 		  "db": {"dsn": "postgres://app:dbpass99@db:5432/orders", "max_connections": 100, "password_set": true},
-		  "webhook": {"url": "https://hooks.example.com/x?sig=s1gnature"}}`))
+		  "webhook": {"url": "https://hooks.example.com/x?sig=s1gnature"},
+		  "alerts": {"slack": "https://hooks.slack.com/services/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",
+		    "chat": "https://chat.acme.io/hooks/xr3j5x3p4pgdtbi4ej5ew6mf1w", "docs": "https://docs.acme.io/alerts/webhooks"}}`))
 	}))
 	defer srv.Close()
 	p, err := httpjson.New(httpjson.Config{Name: "svc", URL: srv.URL + "/status", Redact: []string{"/nodes/*/join_code", "/db/dsn"}}, nil, nil)
@@ -288,12 +290,13 @@ func TestFetchRedacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := json.Marshal(res.Doc)
-	for _, leak := range []string{"tok-live-0123456789", "J0IN-AAAA", "J0IN-BBBB", "dbpass99", "s1gnature"} {
+	for _, leak := range []string{"tok-live-0123456789", "J0IN-AAAA", "J0IN-BBBB", "dbpass99", "s1gnature", "Zq8xWm3Lk9Pq2Rt7Yv5Nb1Hc", "xr3j5x3p4pgdtbi4ej5ew6mf1w"} {
 		if strings.Contains(string(b), leak) {
 			t.Errorf("document holds %q: %s", leak, b)
 		}
 	}
-	for _, kept := range []string{`"plan":"basic"`, `"passwordPolicy":"strict"`, `"max_connections":100`, `"password_set":true`, `"name":"b"`} {
+	for _, kept := range []string{`"plan":"basic"`, `"passwordPolicy":"strict"`, `"max_connections":100`, `"password_set":true`, `"name":"b"`,
+		`"slack":"https://hooks.slack.com/services/[redacted]"`, `"docs":"https://docs.acme.io/alerts/webhooks"`} {
 		if !strings.Contains(string(b), kept) {
 			t.Errorf("document lost %s: %s", kept, b)
 		}
