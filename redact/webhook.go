@@ -39,7 +39,7 @@ var hookSegments = map[string]bool{
 // hasHookCue is a cheap test that a text may hold a webhook URL whose path
 // is a credential.
 func hasHookCue(s string) bool {
-	return strings.Contains(s, "ook") || strings.Contains(s, "OOK") || strings.Contains(s, "/services/") ||
+	return strings.Contains(s, "hook") || strings.Contains(s, "Hook") || strings.Contains(s, "HOOK") || strings.Contains(s, "/services/") ||
 		strings.Contains(s, "/bot") || strings.Contains(s, "/key/") || strings.Contains(s, "/integration/")
 }
 
@@ -49,6 +49,11 @@ func webhookPath(host, path string) (string, bool) {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
 		host = host[:i]
+	}
+	keys, known := knownHost(host)
+	if !known && !strings.Contains(path, "hook") && !strings.Contains(path, "Hook") && !strings.Contains(path, "HOOK") &&
+		!strings.Contains(path, "ervices") && !strings.Contains(path, "ERVICES") {
+		return path, false // most URLs: no webhook host, no hook segment
 	}
 	segs := strings.Split(path, "/")
 	if host == "api.telegram.org" {
@@ -60,7 +65,7 @@ func webhookPath(host, path string) (string, bool) {
 		}
 		return path, false
 	}
-	if keys, ok := knownHost(host); ok {
+	if known {
 		for i, s := range segs {
 			if i+1 < len(segs) && segs[i+1] != "" && containsFold(keys, s) {
 				return strings.Join(segs[:i+1], "/") + "/" + Marker, true
