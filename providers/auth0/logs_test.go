@@ -356,6 +356,7 @@ func TestEventReadBeforeTheLastSnapshotIsNotReusedForALaterChange(t *testing.T) 
 	w.now = w.now.Add(4 * time.Second)
 	w.sim.Mutate(func(tn *providertest.Auth0Tenant) {
 		tn.Client("Acme Web")["client_id"] = "ReCr3atedW1thNoL0gEvent00000000"
+		tn.RemoveString(tn.Client("Acme Web"), "callbacks", "https://staging.acme.com/callback")
 	})
 	w.poll()
 	fs := w.findings(auth0.RuleClientRecreated)
@@ -364,6 +365,13 @@ func TestEventReadBeforeTheLastSnapshotIsNotReusedForALaterChange(t *testing.T) 
 	}
 	if fs[0].Changed != nil || strings.Contains(fs[0].Detail, "Changed by") {
 		t.Errorf("a re-creation with no log event was attributed: %+v\n%s", fs[0].Changed, fs[0].Detail)
+	}
+	// A PATCH-like change (a callback removed) with no event of its own is
+	// not hers either, though her PATCH is within the clocks' slack.
+	for _, f := range w.findings(auth0.RuleURLRemoved) {
+		if f.Old == "https://staging.acme.com/callback" && f.Changed != nil {
+			t.Errorf("the later callback removal was attributed to %+v (log %s)", f.Changed.By, f.Changed.LogID)
+		}
 	}
 }
 
