@@ -97,6 +97,19 @@ func excerpt(notes string, ms []marker) string {
 					chosen[k] = ""
 				}
 			}
+			// A heading announces through what stands under it.
+			if m.body >= 0 {
+				take(m.body, leading(lines[m.body])+shorten(strings.TrimSpace(lines[m.body]), 0), excerptMarked)
+				if isFence(strings.TrimSpace(lines[m.body])) {
+					// A code block: its fences without the code.
+					for k := m.body + 1; k < len(lines); k++ {
+						if isFence(strings.TrimSpace(lines[k])) {
+							take(k, strings.TrimSpace(lines[k]), excerptMarked)
+							break
+						}
+					}
+				}
+			}
 		}
 	}
 	// Then the start of the notes, without code blocks.

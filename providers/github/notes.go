@@ -28,6 +28,7 @@ type marker struct {
 	end    int    // index of its last line when it wraps over several
 	head   int    // index of the section heading the line stands under, or -1
 	parent int    // index of the list item the line is nested in, or -1
+	body   int    // for a heading or label: the first line of content under it, or -1
 	term   string // the words that matched
 	text   string // the line, shortened around the match
 }
@@ -40,6 +41,15 @@ var reUnstableTag = regexp.MustCompile(`(?i)^[\s*+>-]*(?:\*\*|__)?[\[(](?:beta|p
 // dependencies ("Updated development dependencies:").
 var reDependencyParent = regexp.MustCompile(`(?i)\bdependenc(?:y|ies)\b|\bdeps\b`)
 
+// pending is a heading or label that says "breaking" and waits for the
+// content under it: only content makes it an announcement.
+type pending struct {
+	m     marker
+	level int  // the heading's depth; a heading no deeper ends the wait
+	label bool // a label: the first line after it decides
+	ok    bool
+}
+
 // classify finds the lines of release notes that announce breaking
 // changes, removals, deprecations or security fixes. It reads structure
 // first: the heading a line stands under ("Breaking Changes", "⚠️
@@ -48,18 +58,31 @@ var reDependencyParent = regexp.MustCompile(`(?i)\bdependenc(?:y|ies)\b|\bdeps\b
 // prefix ("feat!:", "chore(deps):"); then the words of the line, and the
 // words around them that take an announcement back ("no breaking
 // changes", "fix a breaking change", "remove unused logs", "replace
-// deprecated request", a vulnerability scanner added to CI).
+// deprecated request", a vulnerability scanner added to CI). A heading
+// or label counts only through its content: "None", "N/A", "No breaking
+// changes" or the next heading under it announce nothing.
 func classify(notes string) []marker {
 	lines := strings.Split(normalizeNotes(notes), "\n")
 	var out []marker
 	sect, head := sectNone, -1
 	inFence := false
 	parent, parentIndent := -1, 0
+	var pend pending
+	resolve := func(at int) { // content under a pending heading or label
+		if pend.ok {
+			pend.m.body = at
+			out = append(out, pend.m)
+			pend.ok = false
+		}
+	}
 	for i := 0; i < len(lines); i++ {
 		raw := lines[i]
 		start, end := i, i // the physical lines of one logical line
 		t := strings.TrimSpace(raw)
 		if isFence(t) {
+			if !inFence {
+				resolve(i) // a code block is content
+			}
 			inFence = !inFence
 			continue
 		}
@@ -79,7 +102,7 @@ func classify(notes string) []marker {
 			if parent >= 0 && parent != start {
 				p = parent
 			}
-			out = append(out, marker{kind: kind, line: start, end: end, head: head, parent: p, term: term, text: shorten(t, max(at, 0))})
+			out = append(out, marker{kind: kind, line: start, end: end, head: head, parent: p, body: -1, term: term, text: shorten(t, max(at, 0))})
 		}
 
 		h, ok := heading(t)
@@ -87,14 +110,27 @@ func classify(notes string) []marker {
 			h, ok = t, true // a setext heading: "Deprecations and Removals" over "-----"
 		}
 		if ok {
+			next := ""
+			if i+1 < len(lines) {
+				next = lines[i+1]
+			}
+			level := headingLevel(t, next)
+			if pend.ok && (pend.label || level <= pend.level) {
+				pend.ok = false // nothing stood under it
+			}
 			sect, head = section(h), i
 			parent = -1
-			// A heading that says "breaking" is itself the announcement,
-			// list or no list under it.
+			if saysNothing(h) {
+				sect = sectOther // "Breaking Changes: none", "**None**"
+				continue
+			}
+			// A heading that says "breaking" is the announcement, list or
+			// no list under it, once something stands under it.
 			if term, at := explicitBreaking(stripURLs(h), strings.ToLower(stripURLs(h))); term != "" {
-				head = -1 // the line is its own context
-				add(KindBreaking, term, at)
-				head = i
+				if j := strings.Index(t, term); j >= 0 {
+					at = j
+				}
+				pend = pending{m: marker{kind: KindBreaking, line: i, end: i, head: -1, parent: -1, body: -1, term: term, text: shorten(t, max(at, 0))}, level: level, ok: true}
 			}
 			continue
 		}
@@ -108,6 +144,31 @@ func classify(notes string) []marker {
 		i = end
 		plain := stripURLs(t)
 		low := strings.ToLower(plain)
+
+		// A template slot filled with nothing ("None", "- n/a", "No
+		// breaking changes", "Security: no known issues") says nothing,
+		// and ends the wait of a label above it.
+		if saysNothing(plain) {
+			if pend.label {
+				pend.ok = false
+			}
+			continue
+		}
+		if b := bare(plain); labelOnly(b) {
+			// "BREAKING CHANGES:" waits for the line after it, like a
+			// heading; a label ends the wait of another.
+			if pend.label {
+				pend.ok = false
+			}
+			if term, at := explicitBreaking(plain, low); term != "" {
+				if !pend.ok {
+					pend = pending{m: marker{kind: KindBreaking, line: start, end: end, head: head, parent: -1, body: -1, term: term, text: shorten(t, max(at, 0))}, label: true, ok: true}
+				}
+				continue
+			}
+		} else {
+			resolve(start)
+		}
 
 		// Nesting: an indented list item belongs to the item above it.
 		isItem := listMarker(t) > 0

@@ -64,3 +64,74 @@ func warningLed(t string) bool {
 	t = strings.TrimLeft(t, "*_ ")
 	return strings.HasPrefix(t, warnSign) || strings.HasPrefix(t, warnAlias) || strings.HasPrefix(t, sirenSign)
 }
+
+// An empty template section: a heading or a label counts only through the
+// content of what stands under it. "None", "N/A", "TBD", "-", "No breaking
+// changes in this release", "Security: no known issues" and a heading with
+// nothing under it before the next one announce nothing.
+var (
+	// rePlaceholder is the whole of a line that fills a template slot
+	// with nothing.
+	rePlaceholder = regexp.MustCompile(`(?i)^(?:none|nothing|n/?a|n\.a|nil|null|nope|no|tbd|tba|tbc|todo|to\s+do|to\s+be\s+(?:determined|decided|announced|added|confirmed|done)|not\s+(?:applicable|relevant)|nothing\s+(?:breaking|deprecated|removed|changed|new|security[\s-]related))` + nothingTail)
+	// reNegation is the whole of a line that says the section's subject
+	// did not happen: "No breaking changes", "There are no known
+	// vulnerabilities", "This release has no security impact".
+	reNegation = regexp.MustCompile(`(?i)^(?:there\s+(?:are|is|were|was)\s+|(?:this|the)\s+(?:release|version|update|change|pr|pull\s+request)\s+(?:has|contains|includes|introduces|brings|makes|(?:does|did)\s+not\s+(?:have|contain|include|introduce|bring|make))\s+)?(?:no|zero|not\s+any|without(?:\s+any)?)\s+` +
+		`(?:(?:known|new|notable|significant|major|user[\s-]facing|public|api|functional|reported|other|relevant|backwards?[\s-]+incompatible|incompatible|breaking|security|deprecat\w*)\s+)*` +
+		`(?:changes?|breaking|breakages?|breaks|issues?|impact|implications?|vulnerabilit(?:y|ies)|fix(?:es)?|deprecations?|removals?|problems?|advisor(?:y|ies)|cves?|concerns?|risks?|items?|entries|notes?)` + nothingTail)
+	// nothingTail is what may follow a line that says nothing: "yet", "so
+	// far", "in this release", "to report", "were made".
+	nothingTail = `(?:\s+(?:yet|so\s+far|known|reported|identified|found|noted|planned|expected|here|introduced|(?:were|was|have\s+been|has\s+been)\s+(?:made|introduced|identified|found|reported)|(?:that|which)\s+we\s+know\s+of|to\s+(?:report|note|mention|declare|list|announce)|at\s+(?:this\s+time|the\s+moment|present)|(?:in|for|with)\s+(?:this|the)\s+(?:release|version|update|pr|change)))*$`
+	// reLabelSep splits "Breaking changes: none", "Security - n/a".
+	reLabelSep = regexp.MustCompile(`:|\s[-–—]\s`)
+)
+
+// saysNothing reports a line or heading whose content is a placeholder or
+// a negation, alone or as the value of a label.
+func saysNothing(t string) bool {
+	s := slot(bare(t))
+	if s == "" || len(s) > 120 {
+		return s == ""
+	}
+	if rePlaceholder.MatchString(s) || reNegation.MatchString(s) {
+		return true
+	}
+	if loc := reLabelSep.FindStringIndex(s); loc != nil && len(strings.Fields(s[:loc[0]])) <= 5 {
+		v := slot(s[loc[1]:])
+		return v != "" && (rePlaceholder.MatchString(v) || reNegation.MatchString(v))
+	}
+	// "Breaking changes (none)".
+	if i := strings.LastIndexByte(s, '('); i > 0 && strings.HasSuffix(s, ")") && len(strings.Fields(s[:i])) <= 5 {
+		return rePlaceholder.MatchString(slot(s[i:]))
+	}
+	return false
+}
+
+// slot strips what wraps the words of a template slot: emphasis, code
+// ticks, quotes, brackets and closing punctuation.
+func slot(s string) string {
+	return strings.TrimSpace(strings.Trim(s, "*_~`\"'()[] \t.!;:,"))
+}
+
+// labelOnly reports a line that only names what follows it: "BREAKING
+// CHANGES:", "- **Breaking:**". Like a heading, it announces nothing of
+// its own.
+func labelOnly(b string) bool {
+	s := strings.TrimRight(b, "*_ \t")
+	return strings.HasSuffix(s, ":") && len(strings.Fields(s)) <= 6
+}
+
+// headingLevel is the depth of a heading line: 1–6 for "#"s, 1 or 2 for a
+// setext underline, and deepest (7) for a bold line standing as one.
+func headingLevel(t, next string) int {
+	if n := len(t) - len(strings.TrimLeft(t, "#")); n > 0 {
+		return n
+	}
+	if isUnderline(next) {
+		if strings.Contains(next, "=") {
+			return 1
+		}
+		return 2
+	}
+	return 7
+}

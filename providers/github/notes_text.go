@@ -7,11 +7,56 @@ import (
 
 // The Markdown shapes of release notes, read before any words are.
 
-// normalizeNotes makes notes valid UTF-8 with \n line ends.
+// normalizeNotes makes notes valid UTF-8 with \n line ends, without the
+// HTML comments GitHub does not show.
 func normalizeNotes(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.ReplaceAll(s, "\r", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	if strings.Contains(s, "<!--") {
+		s = stripComments(s)
+	}
+	return s
+}
+
+// stripComments drops HTML comments outside code blocks, such as a
+// template's "<!-- describe breaking changes -->", keeping their line
+// ends so that lines keep their numbers. An unclosed comment runs to the
+// end, as GitHub renders it.
+func stripComments(s string) string {
+	lines := strings.Split(s, "\n")
+	inFence, inComment := false, false
+	for i, line := range lines {
+		if !inComment && isFence(strings.TrimSpace(line)) {
+			inFence = !inFence
+			continue
+		}
+		if inFence {
+			continue
+		}
+		var b strings.Builder
+		rest := line
+		for rest != "" {
+			if inComment {
+				j := strings.Index(rest, "-->")
+				if j < 0 {
+					rest = ""
+					break
+				}
+				rest, inComment = rest[j+3:], false
+				continue
+			}
+			j := strings.Index(rest, "<!--")
+			if j < 0 {
+				b.WriteString(rest)
+				break
+			}
+			b.WriteString(rest[:j])
+			rest, inComment = rest[j+4:], true
+		}
+		lines[i] = b.String()
+	}
+	return strings.Join(lines, "\n")
 }
 
 // reHeading matches a heading line: "### Removed", "**Security**",
