@@ -82,3 +82,66 @@ func TestNewMajorWithBreakingNotes(t *testing.T) {
 		t.Fatalf("after a prerelease: %v, want the same findings %v", keys(again), keys(fs))
 	}
 }
+
+// A patch whose notes fill a release template with nothing ("### Breaking
+// Changes\nNone", "### Security\n- None") opens no finding; the next
+// patch, with a real item under the same heading, opens one.
+func TestEmptyTemplateSectionsOpenNothing(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 7, d, 9, 0, 0, 0, time.UTC) }
+	g := providertest.NewGitHub("acme/auth-sdk",
+		providertest.Release{Tag: "v1.0.0", Name: "v1.0.0", Body: "### Added\n- first release", Published: day(1)},
+	)
+	defer g.Close()
+	rules := github.Rules(github.RuleOptions{})
+	pl := newPoller(t, g, github.Config{Name: "auth-sdk", Repo: "acme/auth-sdk", Deployed: "1.0.0"})
+	pl.poll()
+	if fs := judge(rules, nil, pl.last, nil, nil); len(fs) != 0 {
+		t.Fatalf("baseline findings: %v", keys(fs))
+	}
+
+	old := pl.last
+	g.AddRelease(providertest.Release{Tag: "v1.0.1", Name: "v1.0.1", Published: day(2),
+		Body: "### Breaking Changes\nNone\n### Security\n- None\n### Fixed\n- typo"})
+	pl.poll()
+	fs := judge(rules, old, pl.last, nil, nil)
+	if len(fs) != 0 {
+		t.Fatalf("empty template sections opened %v", keys(fs))
+	}
+
+	// More ways to say nothing, as one release: labels, negations, a
+	// comment placeholder, a heading followed directly by the next one.
+	old = pl.last
+	g.AddRelease(providertest.Release{Tag: "v1.0.2", Name: "v1.0.2", Published: day(3), Body: strings.Join([]string{
+		"Breaking changes: N/A",
+		"**Security:** no known issues",
+		"",
+		"## Breaking Changes",
+		"<!-- describe breaking changes -->",
+		"## Deprecations",
+		"_No deprecations in this release_",
+		"## Security",
+		"- n/a",
+		"## Fixed",
+		"- Fix a typo in the README; this is a non-breaking change",
+	}, "\n")})
+	pl.poll()
+	if fs := judge(rules, old, pl.last, fs, nil); len(fs) != 0 {
+		t.Fatalf("notes that say nothing opened %v", keys(fs))
+	}
+
+	old = pl.last
+	g.AddRelease(providertest.Release{Tag: "v1.0.3", Name: "v1.0.3", Published: day(4),
+		Body: "### Breaking Changes\n- Removed `foo()`\n### Security\n- None\n### Fixed\n- typo"})
+	pl.poll()
+	fs = judge(rules, old, pl.last, nil, nil)
+	if got, want := keys(fs), []string{"release.breaking_notes /releases/v1.0.3 v1.0.3"}; !slices.Equal(got, want) {
+		t.Fatalf("findings %v, want %v", got, want)
+	}
+	f := find(t, fs, github.RuleBreakingNotes, "v1.0.3")
+	if !strings.Contains(f.Excerpt, "### Breaking Changes") || !strings.Contains(f.Excerpt, "Removed `foo()`") {
+		t.Errorf("excerpt lacks the heading and its item: %q", f.Excerpt)
+	}
+	if strings.Contains(f.Excerpt, "None") {
+		t.Errorf("excerpt carries the empty security section: %q", f.Excerpt)
+	}
+}

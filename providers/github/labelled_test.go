@@ -340,3 +340,50 @@ func TestLabelledExcerptFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplatesAnnounceNothing: real release-note templates
+// (testdata/labelled/templates, provenance in the README) left unfilled
+// announce nothing, and the same templates with one real item under a
+// heading announce what the heading says.
+func TestTemplatesAnnounceNothing(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "labelled", "templates", "*.md"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no templates: %v", err)
+	}
+	fill := map[string]struct{ item, kind string }{
+		sectBreaking:   {"- `connect()` is now async", KindBreaking},
+		sectRemoved:    {"- `Client.legacyLogin()`", KindRemoval},
+		sectDeprecated: {"- `getUser()`, use `user`", KindDeprecation},
+		sectSecurity:   {"- Sanitize the returnTo parameter", KindSecurity},
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		notes := string(b)
+		if got := flagsOf(classify(notes)); len(got) != 0 {
+			t.Errorf("%s unfilled: flags %v, want none", filepath.Base(f), got)
+		}
+		lines := strings.Split(notes, "\n")
+		filled := 0
+		for i, l := range lines {
+			h, ok := heading(strings.TrimSpace(l))
+			if !ok {
+				continue
+			}
+			want, ok := fill[section(h)]
+			if !ok {
+				continue
+			}
+			filled++
+			with := strings.Join(slices.Concat(lines[:i+1], []string{want.item}, lines[i+1:]), "\n")
+			if got := flagsOf(classify(with)); !slices.Contains(got, want.kind) {
+				t.Errorf("%s with %q under %q: flags %v, want %s", filepath.Base(f), want.item, h, got, want.kind)
+			}
+		}
+		if filled == 0 {
+			t.Errorf("%s: no heading to fill", filepath.Base(f))
+		}
+	}
+}

@@ -148,7 +148,7 @@ func classify(notes string) []marker {
 		// A template slot filled with nothing ("None", "- n/a", "No
 		// breaking changes", "Security: no known issues") says nothing,
 		// and ends the wait of a label above it.
-		if saysNothing(plain) {
+		if saysNothing(plain) || (end > start && eachSaysNothing(lines[start:end+1])) {
 			if pend.label {
 				pend.ok = false
 			}
@@ -307,6 +307,17 @@ func classify(notes string) []marker {
 		}
 	}
 	return out
+}
+
+// eachSaysNothing reports lines that each say nothing: "Breaking
+// changes: N/A" over "Security: none" wrap into one paragraph.
+func eachSaysNothing(lines []string) bool {
+	for _, l := range lines {
+		if !saysNothing(stripURLs(strings.TrimSpace(l))) {
+			return false
+		}
+	}
+	return true
 }
 
 // continues reports whether line j carries on the list item or paragraph

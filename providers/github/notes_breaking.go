@@ -48,15 +48,31 @@ func explicitBreaking(plain, low string) (string, int) {
 	if !strings.Contains(low, "breaking") && !strings.Contains(low, "incompatib") {
 		return "", -1
 	}
-	if loc := reBreakingUpper.FindStringIndex(plain); loc != nil && !takenBack(plain[:loc[0]]) {
+	if loc := reBreakingUpper.FindStringIndex(plain); loc != nil && !takenBack(plain[:loc[0]]) && !instruction(plain, loc) {
 		return plain[loc[0]:loc[1]], loc[0]
 	}
 	for _, loc := range reBreaking.FindAllStringIndex(plain, -1) {
-		if !takenBack(plain[:loc[0]]) {
+		if !takenBack(plain[:loc[0]]) && !instruction(plain, loc) {
 			return plain[loc[0]:loc[1]], loc[0]
 		}
 	}
 	return "", -1
+}
+
+// A template's instruction to its writer names breaking changes without
+// announcing one: "Breaking changes must start with `**Breaking:**`",
+// "List any breaking changes here".
+var (
+	reInstructBefore = regexp.MustCompile(`(?i)\b(?:list|describe|document|mention|highlight|explain|note|add|call\s+out|flag|mark|label)\s+(?:any|all|the|your|possible|potential)?\s*$`)
+	reInstructAfter  = regexp.MustCompile(`(?i)^\W*\s*(?:must|should|need\s+to|needs\s+to|have\s+to|are\s+to)\s+(?:be\s+)?(?:start\w*|begin\w*|list\w*|describ\w*|document\w*|mark\w*|link\w*|includ\w*|go|prefix\w*|not\w*|call\w*|flag\w*|label\w*|explain\w*|mention\w*)\b|^\W*\s*here\b`)
+)
+
+// instruction reports a match at loc that a template's instruction holds,
+// or that is quoted as code: "`BREAKING CHANGE:` footers" names the
+// marker.
+func instruction(plain string, loc []int) bool {
+	return strings.Count(plain[:loc[0]], "`")%2 == 1 ||
+		reInstructBefore.MatchString(plain[:loc[0]]) || reInstructAfter.MatchString(plain[loc[1]:])
 }
 
 // takenBack reports text before "breaking" that negates it, fixes it or

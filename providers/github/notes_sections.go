@@ -81,9 +81,15 @@ var (
 		`(?:changes?|breaking|breakages?|breaks|issues?|impact|implications?|vulnerabilit(?:y|ies)|fix(?:es)?|deprecations?|removals?|problems?|advisor(?:y|ies)|cves?|concerns?|risks?|items?|entries|notes?)` + nothingTail)
 	// nothingTail is what may follow a line that says nothing: "yet", "so
 	// far", "in this release", "to report", "were made".
-	nothingTail = `(?:\s+(?:yet|so\s+far|known|reported|identified|found|noted|planned|expected|here|introduced|(?:were|was|have\s+been|has\s+been)\s+(?:made|introduced|identified|found|reported)|(?:that|which)\s+we\s+know\s+of|to\s+(?:report|note|mention|declare|list|announce)|at\s+(?:this\s+time|the\s+moment|present)|(?:in|for|with)\s+(?:this|the)\s+(?:release|version|update|pr|change)))*$`
+	nothingTail = `(?:\s+(?:yet|so\s+far|known|reported|identified|found|noted|planned|expected|here|introduced|(?:were|was|have\s+been|has\s+been)\s+(?:made|introduced|identified|found|reported)|(?:that|which)\s+we\s+know\s+of|to\s+(?:report|note|mention|declare|list|announce)|at\s+(?:this\s+time|the\s+moment|present)|(?:in|for|with|at)\s+(?:this|the|(?:the\s+)?(?:initial|first))\s+(?:release|version|update|pr|change)))*$`
 	// reLabelSep splits "Breaking changes: none", "Security - n/a".
 	reLabelSep = regexp.MustCompile(`:|\s[-–—]\s`)
+	// reWhyNothing splits a slot from the reason given for it: "None.
+	// All changes are additive", "N/A (initial release)", "None - this is
+	// a backward-compatible update".
+	reWhyNothing = regexp.MustCompile(`[.;]\s|\s\(|\s[-–—]\s|,\s`)
+	// reButAfter: a reason that goes on to announce something after all.
+	reButAfter = regexp.MustCompile(`(?i)\b(?:but|however|except|although|though|unless|apart\s+from)\b`)
 )
 
 // saysNothing reports a line or heading whose content is a placeholder or
@@ -95,6 +101,11 @@ func saysNothing(t string) bool {
 	}
 	if rePlaceholder.MatchString(s) || reNegation.MatchString(s) {
 		return true
+	}
+	if loc := reWhyNothing.FindStringIndex(s); loc != nil && !reButAfter.MatchString(s[loc[0]:]) {
+		if h := slot(s[:loc[0]]); rePlaceholder.MatchString(h) || reNegation.MatchString(h) {
+			return true
+		}
 	}
 	if loc := reLabelSep.FindStringIndex(s); loc != nil && len(strings.Fields(s[:loc[0]])) <= 5 {
 		v := slot(s[loc[1]:])

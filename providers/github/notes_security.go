@@ -20,6 +20,9 @@ var (
 	// reTLSOff is a fix for verification turned off behind the user's back.
 	reTLSOff     = regexp.MustCompile(`(?i)\b(?:disabl\w*|bypass\w*|skip\w*|ignor\w*)\b[^.;]{0,40}?\b(?:cert(?:ificate)?|tls|ssl|hostname)\s+(?:verification|validation|checks?)\b`)
 	reSecTooling = regexp.MustCompile(`(?i)\bcodeql\b|\bsemgrep\b|\bsnyk\s+(?:scan|test|monitor|integration|check|action|workflow)\b|\bscanner\b|\bscanning\b|\bsecurity\.md\b|\bdependabot(?:\.yml|\s+config\w*)\b|\bworkflows?\b|\bgithub[\s-]actions?\b|[\w.-]+/[\w.-]+-action\b|\bcodecov\b|\bci\b|\bpre-commit\b|\blint\w*\b|\bscorecard\b|\bdisclosure\s+policy\b|\bsecurity\s+policy\b|\breport(?:ing)?\s+(?:a\s+)?(?:security\s+)?vulnerabilit`)
+	// reSecNegated ends the text before vulnerability words that says there
+	// were none: "no known", "without any", "zero"; not "no longer".
+	reSecNegated = regexp.MustCompile(`(?i)(?:\bno|\bwithout(?:\s+any)?|\bzero|\bnot\s+any|\bnor)\s+(?:(?:known|new|reported|outstanding|open|other|further|additional|real|relevant|significant|major|critical|direct)\s+)*$`)
 	reSecMarket  = regexp.MustCompile(`(?i)\b(?:improv\w*|enhanc\w*|better|stronger|increas\w*|tighten\w*|bolster\w*|more)\s+(?:the\s+)?security\b`)
 )
 
@@ -91,6 +94,9 @@ func securityProse(plain, low string, c commit) (string, int) {
 		if loc := reVulnClass.FindStringIndex(plain); loc != nil {
 			if reSecMarket.MatchString(plain) && !strings.Contains(low, "vulnerab") {
 				return "", -1
+			}
+			if reSecNegated.MatchString(plain[:loc[0]]) {
+				return "", -1 // "no known security issues", "without security impact"
 			}
 			return plain[loc[0]:loc[1]], loc[0]
 		}

@@ -223,6 +223,53 @@ func TestClassifyMarkers(t *testing.T) {
 		// changesets entries: the words start after the references.
 		{"- [`2820674b8`](https://example.com/c) [#5927](https://example.com/p) - Prevent React Native from logging a warning about deprecation of `AsyncStorage`.", nil},
 		{"- [`1ac3c9d41`](https://example.com/c) [#6151](https://example.com/p) - Deprecate `getRedirectResult()`", []string{KindDeprecation}},
+		// Template sections left empty: a heading or label counts only
+		// through the content under it; a placeholder or a negation is
+		// no content.
+		{"### Breaking Changes\nNone\n### Security\n- None\n### Fixed\n- typo", nil},
+		{"Breaking changes: N/A", nil},
+		{"**Breaking changes:** none", nil},
+		{"### Breaking Changes\n_No breaking changes_", nil},
+		{"## Deprecations\nNone", nil},
+		{"No breaking changes in this release", nil},
+		{"Security: no known issues", nil},
+		{"### Security\n- n/a", nil},
+		{"### Breaking Changes\nNothing", nil},
+		{"### Breaking Changes\n-", nil},
+		{"### Breaking Changes\nTBD", nil},
+		{"### Breaking Changes\n<!-- describe breaking changes -->\n### Fixed\n- typo", nil},
+		{"### Breaking Changes\n<!--\n  - describe them here\n-->\n\n### Fixed\n- typo", nil},
+		{"### Breaking Changes\n### Fixed\n- typo", nil},
+		{"**⚠️ BREAKING CHANGES**", nil},
+		{"### Breaking Changes: None\n### Fixed\n- typo", nil},
+		{"**Breaking changes:**\n- none\n\n**Fixed:**\n- typo", nil},
+		{"BREAKING CHANGES:\n- None", nil},
+		{"### Breaking Changes\n- N/A (initial release)", nil},
+		{"### Breaking Changes\n\nNone. The public API remains backward-compatible.", nil},
+		{"### Breaking Changes\n\nNone - all changes are additive", nil},
+		{"### Security\n- No security issues reported in this release.", nil},
+		{"### Deprecated\n- None.\n\n### Removed\n- None.", nil},
+		{"Breaking changes: N/A\nSecurity: none", nil},
+		// A template's instructions name breaking changes without
+		// announcing one; so does a marker quoted as code.
+		{"Breaking changes must start with `**Breaking:**` and link to migration guidance.", nil},
+		{"- List any breaking changes here", nil},
+		{"- Commits with a `BREAKING CHANGE:` footer now bump the major", nil},
+		// Line-level negations are not signals.
+		{"- Refactor the cache without breaking changes", nil},
+		{"- non-breaking: add a `timeout` option", nil},
+		{"- This is not a breaking change", nil},
+		{"- Bug fixes only; no known security issues", nil},
+		{"- Tighten a log message (no security impact)", nil},
+		// Content under the same headings still counts.
+		{"### Breaking Changes\n- Removed `foo()`", []string{KindBreaking, KindRemoval}},
+		{"### Breaking Changes\nNone\n\n- Removed `foo()`", []string{KindBreaking, KindRemoval}},
+		{"### Breaking Changes\n#### Client\n- `connect()` is async", []string{KindBreaking}},
+		{"### Breaking Changes\n\n```js\nclient.connect()\n```", []string{KindBreaking}},
+		{"BREAKING CHANGES:\n\n- the cookie name changed", []string{KindBreaking}},
+		{"### Security\n- None\n- Fixes CVE-2026-1234", []string{KindSecurity}},
+		{"### Breaking Changes\n\nNone, but `foo()` was removed", []string{KindBreaking, KindRemoval}},
+		{"- No longer vulnerable to header injection", []string{KindSecurity}},
 	}
 	for _, tc := range cases {
 		got := flagsOf(classify(tc.notes))
