@@ -99,24 +99,53 @@ func saysNothing(t string) bool {
 	if s == "" || len(s) > 120 {
 		return s == ""
 	}
-	if rePlaceholder.MatchString(s) || reNegation.MatchString(s) {
-		return true
-	}
-	if loc := reWhyNothing.FindStringIndex(s); loc != nil && !reButAfter.MatchString(s[loc[0]:]) {
-		if h := slot(s[:loc[0]]); rePlaceholder.MatchString(h) || reNegation.MatchString(h) {
+	if nothingFirst(s) {
+		if rePlaceholder.MatchString(s) || reNegation.MatchString(s) {
 			return true
 		}
+		if loc := reWhyNothing.FindStringIndex(s); loc != nil && !reButAfter.MatchString(s[loc[0]:]) {
+			if h := slot(s[:loc[0]]); rePlaceholder.MatchString(h) || reNegation.MatchString(h) {
+				return true
+			}
+		}
 	}
-	if loc := reLabelSep.FindStringIndex(s); loc != nil && len(strings.Fields(s[:loc[0]])) <= 5 {
-		v := slot(s[loc[1]:])
-		return v != "" && (rePlaceholder.MatchString(v) || reNegation.MatchString(v))
+	if strings.ContainsAny(s, ":-–—") {
+		if loc := reLabelSep.FindStringIndex(s); loc != nil {
+			v := slot(s[loc[1]:])
+			return v != "" && nothingFirst(v) && (rePlaceholder.MatchString(v) || reNegation.MatchString(v)) &&
+				len(strings.Fields(s[:loc[0]])) <= 5
+		}
 	}
 	// "Breaking changes (none)".
-	if i := strings.LastIndexByte(s, '('); i > 0 && strings.HasSuffix(s, ")") && len(strings.Fields(s[:i])) <= 5 {
-		return rePlaceholder.MatchString(slot(s[i:]))
+	if strings.HasSuffix(s, ")") {
+		if i := strings.LastIndexByte(s, '('); i > 0 && nothingFirst(slot(s[i:])) {
+			return rePlaceholder.MatchString(slot(s[i:])) && len(strings.Fields(s[:i])) <= 5
+		}
 	}
 	return false
 }
+
+// nothingFirst is the cheap test before the expressions: the first word
+// of a line that says nothing.
+func nothingFirst(s string) bool {
+	w := s
+	if i := strings.IndexAny(s, " \t.,;:(-"); i > 0 {
+		w = s[:i]
+	}
+	if len(w) > 8 {
+		return false
+	}
+	for _, n := range nothingWords {
+		if strings.EqualFold(w, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// nothingWords start the lines rePlaceholder and reNegation match.
+var nothingWords = []string{"none", "nothing", "n/a", "na", "n", "nil", "null", "nope", "no", "tbd", "tba", "tbc",
+	"todo", "to", "not", "there", "this", "the", "zero", "without"}
 
 // slot strips what wraps the words of a template slot: emphasis, code
 // ticks, quotes, brackets and closing punctuation.
