@@ -82,8 +82,6 @@ var (
 	// nothingTail is what may follow a line that says nothing: "yet", "so
 	// far", "in this release", "to report", "were made".
 	nothingTail = `(?:\s+(?:yet|so\s+far|known|reported|identified|found|noted|planned|expected|here|introduced|(?:were|was|have\s+been|has\s+been)\s+(?:made|introduced|identified|found|reported)|(?:that|which)\s+we\s+know\s+of|to\s+(?:report|note|mention|declare|list|announce)|at\s+(?:this\s+time|the\s+moment|present)|(?:in|for|with|at)\s+(?:this|the|(?:the\s+)?(?:initial|first))\s+(?:release|version|update|pr|change)))*$`
-	// reLabelSep splits "Breaking changes: none", "Security - n/a".
-	reLabelSep = regexp.MustCompile(`:|\s[-–—]\s`)
 	// reWhyNothing splits a slot from the reason given for it: "None.
 	// All changes are additive", "N/A (initial release)", "None - this is
 	// a backward-compatible update".
@@ -109,12 +107,10 @@ func saysNothing(t string) bool {
 			}
 		}
 	}
-	if strings.ContainsAny(s, ":-–—") {
-		if loc := reLabelSep.FindStringIndex(s); loc != nil {
-			v := slot(s[loc[1]:])
-			return v != "" && nothingFirst(v) && (rePlaceholder.MatchString(v) || reNegation.MatchString(v)) &&
-				len(strings.Fields(s[:loc[0]])) <= 5
-		}
+	if i, j := labelSep(s); i > 0 {
+		v := slot(s[j:])
+		return v != "" && nothingFirst(v) && (rePlaceholder.MatchString(v) || reNegation.MatchString(v)) &&
+			len(strings.Fields(s[:i])) <= 5
 	}
 	// "Breaking changes (none)".
 	if strings.HasSuffix(s, ")") {
@@ -123,6 +119,22 @@ func saysNothing(t string) bool {
 		}
 	}
 	return false
+}
+
+// labelSep finds what splits a label from its value, "Breaking changes:
+// none", "Security - n/a": the start and end of the first ":" or dash
+// between blanks, or -1.
+func labelSep(s string) (int, int) {
+	i := strings.IndexByte(s, ':')
+	for _, d := range []string{" - ", " – ", " — "} {
+		if j := strings.Index(s, d); j >= 0 && (i < 0 || j < i) {
+			return j, j + len(d)
+		}
+	}
+	if i < 0 {
+		return -1, -1
+	}
+	return i, i + 1
 }
 
 // nothingFirst is the cheap test before the expressions: the first word
