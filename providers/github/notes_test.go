@@ -370,6 +370,8 @@ func FuzzClassifyNotes(f *testing.F) {
 	}
 	f.Add("**⚠️ BREAKING CHANGES**\r\n- x\xff\xfe")
 	f.Add(strings.Repeat("BREAKING ", 400))
+	f.Add("### Breaking Changes\nNone\n### Security\n- None\n<!-- unclosed\n### Fixed\n- typo")
+	f.Add("BREAKING CHANGES:\n```\n<!--\n```\n- Breaking changes: N/A")
 	f.Fuzz(func(t *testing.T, notes string) {
 		ms := classify(notes)
 		for _, m := range ms {
