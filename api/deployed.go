@@ -13,7 +13,7 @@ import (
 	"github.com/driftwatch/driftwatch/lockfile"
 	"github.com/driftwatch/driftwatch/providers"
 	"github.com/driftwatch/driftwatch/providers/polite"
-	"github.com/driftwatch/driftwatch/store"
+	"github.com/driftwatch/driftwatch/providers/sourcetype"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
@@ -38,7 +38,7 @@ func (l *Local) judgeDeployed(ctx context.Context, cfg *config.Config, q CheckQu
 	for _, s := range q.Sources {
 		only[s] = true
 	}
-	peers := &storePeers{ctx: ctx, db: l.db, cfg: cfg}
+	peers := watcher.NewPeers(ctx, l.db, providers.Describe(cfg))
 	deps := providers.Deps{HTTP: polite.NewClient(nil, 0), Logger: slog.New(slog.DiscardHandler)}
 	rejudged := map[string]bool{}
 	var versions []DeployedVersion
@@ -46,11 +46,11 @@ func (l *Local) judgeDeployed(ctx context.Context, cfg *config.Config, q CheckQu
 	var stale []StaleSource
 	for i := range cfg.Sources {
 		src := &cfg.Sources[i]
-		if src.Type != config.TypeGitHubReleases || (len(only) > 0 && !only[src.Name]) {
+		pin, pinned := src.Settings.(sourcetype.Pinned)
+		if !pinned || (len(only) > 0 && !only[src.Name]) {
 			continue
 		}
-		names := append(lockfile.Names(src.Package, src.Repo, lockfile.NPM), lockfile.Names(src.Package, src.Repo, lockfile.GoMod)...)
-		m, ok := lockfile.Lookup(q.Deployed, names...)
+		m, ok := lockfile.Lookup(q.Deployed, pin.LockfileNames()...)
 		if !ok {
 			continue
 		}
@@ -114,38 +114,6 @@ func (l *Local) judgeDeployed(ctx context.Context, cfg *config.Config, q CheckQu
 	out = append(out, add...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Severity > out[j].Severity })
 	return out, versions, stale, nil
-}
-
-// storePeers gives rules the stored newest documents of the configured
-// sources, as the engine does during a poll.
-type storePeers struct {
-	ctx  context.Context
-	db   *store.DB
-	cfg  *config.Config
-	docs map[string]any
-}
-
-func (p *storePeers) Names() []watcher.Source {
-	out := make([]watcher.Source, 0, len(p.cfg.Sources))
-	for _, s := range p.cfg.Sources {
-		out = append(out, watcher.Source{Name: s.Name, Type: s.Type})
-	}
-	return out
-}
-
-func (p *storePeers) Latest(name string) (any, bool) {
-	if p.docs == nil {
-		p.docs = map[string]any{}
-	}
-	if d, ok := p.docs[name]; ok {
-		return d, d != nil
-	}
-	var doc any
-	if s, err := p.db.LatestSnapshot(p.ctx, name); err == nil {
-		doc, _ = diff.Decode(s.Body)
-	}
-	p.docs[name] = doc
-	return doc, doc != nil
 }
 
 // checkBody is POST /api/v1/check's body: the versions a lockfile pins,

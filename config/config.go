@@ -37,6 +37,10 @@ type Config struct {
 	// Hints are advice that is not an error (a deprecated table), for
 	// validate to print.
 	Hints []string `toml:"-"`
+
+	// sourceSecrets are the sources' secrets as their types resolved
+	// them (Check.Secret), for the commands that check or fill them.
+	sourceSecrets []secretSlot
 }
 
 // Store is the [store] table.
@@ -93,7 +97,8 @@ type Server struct {
 	APIWriteToken Secret `toml:"-"`
 }
 
-// Source is one [[source]] table; which keys apply depends on its type.
+// Source is one [[source]] table: the keys every type shares, and the
+// type's own keys in Settings.
 type Source struct {
 	Name     string   `toml:"name"`
 	Type     string   `toml:"type"`
@@ -105,37 +110,9 @@ type Source struct {
 	// included: a Go duration such as "90s" or "5m" (DefaultTimeout).
 	Timeout string `toml:"timeout"`
 
-	// auth0
-	Domain           string `toml:"domain"`
-	ClientIDEnv      string `toml:"client_id_env"`
-	ClientIDFile     string `toml:"client_id_file"`
-	ClientSecretEnv  string `toml:"client_secret_env"`
-	ClientSecretFile string `toml:"client_secret_file"`
-	BaseURL          string `toml:"base_url"`
-
-	// github_releases
-	Repo               string `toml:"repo"`
-	Deployed           string `toml:"deployed"`
-	DeployedFrom       string `toml:"deployed_from"` // a lockfile path or URL, read on each poll
-	Package            string `toml:"package"`       // the name to look up in it
-	IncludePrereleases bool   `toml:"include_prereleases"`
-	TokenEnv           string `toml:"token_env"`
-	TokenFile          string `toml:"token_file"`
-	APIURL             string `toml:"api_url"`
-
-	// feed and http_json
-	URL         string            `toml:"url"`
-	HeadersEnv  map[string]string `toml:"headers_env"`
-	HeadersFile map[string]string `toml:"headers_file"`
-	Thresholds  []Threshold       `toml:"threshold"`
-	// Redact (http_json) lists JSON Pointers whose values are secrets.
-	Redact []string `toml:"redact"`
-
-	// Resolved secrets.
-	ClientID     Secret            `toml:"-"`
-	ClientSecret Secret            `toml:"-"`
-	Token        Secret            `toml:"-"`
-	Headers      map[string]Secret `toml:"-"`
+	// Settings holds the keys of the source's type, decoded into the
+	// config struct its type registered (see RegisterType).
+	Settings SourceConfig `toml:"-"`
 
 	// Line is where the source is declared, for messages.
 	Line int `toml:"-"`
@@ -184,14 +161,6 @@ func (e *Expect) Kind() string {
 	}
 	return ""
 }
-
-// The source types.
-const (
-	TypeAuth0          = "auth0"
-	TypeGitHubReleases = "github_releases"
-	TypeFeed           = "feed"
-	TypeHTTPJSON       = "http_json"
-)
 
 // Defaults for keys left out.
 const (

@@ -10,6 +10,10 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/driftwatch/driftwatch/config"
+	"github.com/driftwatch/driftwatch/providers/auth0"
+	"github.com/driftwatch/driftwatch/providers/feed"
+	"github.com/driftwatch/driftwatch/providers/github"
+	"github.com/driftwatch/driftwatch/providers/httpjson"
 )
 
 // env is a LookupEnv over a fixed map, so tests never read the process's
@@ -64,36 +68,42 @@ func TestParseFull(t *testing.T) {
 		Sources: []config.Source{
 			{
 				Name: "auth0-prod", Type: "auth0", Schedule: "@every 1h",
-				Ignore:          []string{"/tenant/updated_at", "/clients/*/updated_at"},
-				Domain:          "acme.eu.auth0.com",
-				ClientIDEnv:     "AUTH0_CLIENT_ID",
-				ClientSecretEnv: "AUTH0_CLIENT_SECRET",
-				BaseURL:         "http://127.0.0.1:8080",
-				ClientID:        config.NewSecret("client-id-123"),
-				ClientSecret:    config.NewSecret("client-secret-456"),
-				Line:            19,
+				Ignore: []string{"/tenant/updated_at", "/clients/*/updated_at"},
+				Settings: &auth0.Settings{
+					Domain:          "acme.eu.auth0.com",
+					ClientIDEnv:     "AUTH0_CLIENT_ID",
+					ClientSecretEnv: "AUTH0_CLIENT_SECRET",
+					BaseURL:         "http://127.0.0.1:8080",
+					ClientID:        config.NewSecret("client-id-123"),
+					ClientSecret:    config.NewSecret("client-secret-456"),
+				},
+				Line: 19,
 			},
 			{
 				Name: "auth0-spa-js", Type: "github_releases", Schedule: "@every 6h",
-				Repo: "auth0/auth0-spa-js", Deployed: "v2.1.3", IncludePrereleases: true,
-				TokenEnv: "GITHUB_TOKEN", APIURL: "https://github.example.com/api/v3/",
-				Token: config.NewSecret("ghp_test"),
-				Line:  29,
+				Settings: &github.Settings{
+					Repo: "auth0/auth0-spa-js", Deployed: "v2.1.3", IncludePrereleases: true,
+					TokenEnv: "GITHUB_TOKEN", APIURL: "https://github.example.com/api/v3/",
+					Token: config.NewSecret("ghp_test"),
+				},
+				Line: 29,
 			},
 			{
 				Name: "auth0-changelog", Type: "feed", Schedule: "@daily",
-				URL:  "https://example.com/changelog.rss",
-				Line: 39,
+				Settings: &feed.Settings{URL: "https://example.com/changelog.rss"},
+				Line:     39,
 			},
 			{
 				Name: "orders-db", Type: "http_json", Schedule: "*/15 * * * *",
-				URL:        "https://example.com/api/db/orders",
-				HeadersEnv: map[string]string{"Authorization": "ORDERS_DB_AUTH", "X-Api-Key": "ORDERS_DB_KEY"},
-				Headers:    map[string]config.Secret{"Authorization": config.NewSecret("Bearer orders"), "X-Api-Key": config.NewSecret("orders-key")},
-				Ignore:     []string{"/lastUpdated"},
-				Thresholds: []config.Threshold{
-					{Path: "/metrics/cpu_percent", Above: ptr(90.0), Severity: "breaking", Category: "infrastructure"},
-					{Path: "/storage/free_gb", Below: ptr(2.5), Severity: "warning", Category: "usage-growth"},
+				Ignore: []string{"/lastUpdated"},
+				Settings: &httpjson.Settings{
+					URL:        "https://example.com/api/db/orders",
+					HeadersEnv: map[string]string{"Authorization": "ORDERS_DB_AUTH", "X-Api-Key": "ORDERS_DB_KEY"},
+					Headers:    map[string]config.Secret{"Authorization": config.NewSecret("Bearer orders"), "X-Api-Key": config.NewSecret("orders-key")},
+					Thresholds: []config.Threshold{
+						{Path: "/metrics/cpu_percent", Above: ptr(90.0), Severity: "breaking", Category: "infrastructure"},
+						{Path: "/storage/free_gb", Below: ptr(2.5), Severity: "warning", Category: "usage-growth"},
+					},
 				},
 				Line: 45,
 			},
@@ -107,7 +117,7 @@ func TestParseFull(t *testing.T) {
 			{Source: "auth0-spa-js", Path: "/latest", Semver: "<3.0.0", Severity: "breaking", Line: 87},
 		},
 	}
-	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(config.Config{}, "LegacySlack", "Hints")); diff != "" {
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(config.Config{}, "LegacySlack", "Hints"), cmpopts.IgnoreUnexported(config.Config{})); diff != "" {
 		t.Errorf("config mismatch (-want +got):\n%s", diff)
 	}
 
@@ -121,7 +131,7 @@ func TestParseFull(t *testing.T) {
 	if diff := cmp.Diff([]string{"contains", "equals", "present", "absent", "semver"}, kinds); diff != "" {
 		t.Errorf("Expect.Kind() (-want +got):\n%s", diff)
 	}
-	if s, ok := got.Source("orders-db"); !ok || s.Type != config.TypeHTTPJSON {
+	if s, ok := got.Source("orders-db"); !ok || s.Type != httpjson.Type.Name {
 		t.Errorf(`Source("orders-db") = %v, %v`, s, ok)
 	}
 	if _, ok := got.Source("nope"); ok {
@@ -169,13 +179,15 @@ equals = 3
 		Server: config.Server{Listen: config.DefaultListen},
 		Sources: []config.Source{{
 			Name: "orders-db", Type: "http_json", Schedule: config.DefaultSchedule,
-			URL:        "https://example.com/orders",
-			Thresholds: []config.Threshold{{Path: "/cpu", Above: ptr(90.0), Severity: "warning", Category: "infrastructure"}},
-			Line:       5,
+			Settings: &httpjson.Settings{
+				URL:        "https://example.com/orders",
+				Thresholds: []config.Threshold{{Path: "/cpu", Above: ptr(90.0), Severity: "warning", Category: "infrastructure"}},
+			},
+			Line: 5,
 		}},
 		Expects: []config.Expect{{Source: "orders-db", Path: "/plan/tier", Equals: int64(3), Severity: "breaking", Line: 14}},
 	}
-	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(config.Config{}, "LegacySlack", "Hints")); diff != "" {
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(config.Config{}, "LegacySlack", "Hints"), cmpopts.IgnoreUnexported(config.Config{})); diff != "" {
 		t.Errorf("config mismatch (-want +got):\n%s", diff)
 	}
 	// The defaults are the contract's.

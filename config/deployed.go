@@ -1,32 +1,32 @@
 package config
 
 import (
-	"fmt"
 	"net/url"
 	"path/filepath"
 	"strings"
 )
 
-// validateDeployedFrom checks deployed_from and package: the deployed
-// version comes either from the file or from the configuration, never
-// both, so a stale hand-typed value cannot hide a lockfile's.
-func (l *loader) validateDeployedFrom(at, label string, s *Source) {
-	if s.DeployedFrom == "" {
-		if s.Package != "" {
-			l.errorAt(at+".package", label+": package applies to deployed_from: name the lockfile to look it up in")
+// DeployedFrom checks deployed_from and package, the keys of a source
+// that reads its deployed version from the app's lockfile: the version
+// comes either from the file or from the configuration, never both, so a
+// stale hand-typed value cannot hide a lockfile's.
+func (c *Check) DeployedFrom(deployed, from, pkg string) {
+	if from == "" {
+		if pkg != "" {
+			c.Errorf("package", "package applies to deployed_from: name the lockfile to look it up in")
 		}
 		return
 	}
-	if s.Deployed != "" {
-		l.errorAt(at+".deployed_from", label+": deployed and deployed_from are mutually exclusive: keep one")
+	if deployed != "" {
+		c.Errorf("deployed_from", "deployed and deployed_from are mutually exclusive: keep one")
 	}
-	if u, err := url.Parse(s.DeployedFrom); err == nil && u.Scheme != "" && len(u.Scheme) > 1 {
+	if u, err := url.Parse(from); err == nil && u.Scheme != "" && len(u.Scheme) > 1 {
 		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			l.errorAt(at+".deployed_from", fmt.Sprintf("%s: deployed_from %q: want a file path or an http(s) URL", label, redactURL(s.DeployedFrom)))
+			c.Errorf("deployed_from", "deployed_from %q: want a file path or an http(s) URL", redactURL(from))
 		}
 	}
-	if strings.ContainsAny(s.Package, " \t\n") {
-		l.errorAt(at+".package", fmt.Sprintf("%s: package %q: want a package name or module path", label, s.Package))
+	if strings.ContainsAny(pkg, " \t\n") {
+		c.Errorf("package", "package %q: want a package name or module path", pkg)
 	}
 }
 
@@ -50,4 +50,21 @@ func (c *Config) Resolve(p string) string {
 		return p
 	}
 	return filepath.Join(c.Dir, p)
+}
+
+// LockfileReader is a source type's config that may read its deployed
+// version from the app's lockfile (the deployed_from key).
+type LockfileReader interface {
+	// DeployedFrom is the lockfile's path or URL as configured; "" when
+	// the source names none.
+	DeployedFrom() string
+}
+
+// DeployedFrom is the source's deployed_from as configured, "" when its
+// type reads no lockfile or it names none.
+func (s *Source) DeployedFrom() string {
+	if r, ok := s.Settings.(LockfileReader); ok {
+		return r.DeployedFrom()
+	}
+	return ""
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/driftwatch/driftwatch/config"
+	"github.com/driftwatch/driftwatch/providers/github"
 )
 
 func TestDeployedFrom(t *testing.T) {
@@ -43,12 +44,12 @@ func TestDeployedFrom(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			s := cfg.Sources[0]
-			if s.DeployedFrom != tt.from || s.Package != tt.pkg {
-				t.Errorf("deployed_from, package = %q, %q; want %q, %q", s.DeployedFrom, s.Package, tt.from, tt.pkg)
+			s := cfg.Sources[0].Settings.(*github.Settings)
+			if s.LockfilePath != tt.from || s.Package != tt.pkg {
+				t.Errorf("deployed_from, package = %q, %q; want %q, %q", s.LockfilePath, s.Package, tt.from, tt.pkg)
 			}
 			cfg.Dir = "/srv/dw"
-			if got := cfg.Resolve(s.DeployedFrom); got != tt.resolve {
+			if got := cfg.Resolve(s.LockfilePath); got != tt.resolve {
 				t.Errorf("Resolve = %q, want %q", got, tt.resolve)
 			}
 		})

@@ -38,17 +38,12 @@ func (l *loader) applyEnv(c *Config) {
 	}
 	for i := range c.Sources {
 		s := &c.Sources[i]
-		allowed, known := typeKeys[s.Type]
-		if !known || s.Name == "" {
+		if s.Name == "" || s.Settings == nil {
 			continue
 		}
-		keys := map[string]bool{"schedule": true}
-		for k := range allowed {
-			keys[k] = true
-		}
-		delete(keys, "name")
-		delete(keys, "type")
-		l.envFields("source."+s.Name, "source["+strconv.Itoa(i)+"]", reflect.ValueOf(s).Elem(), keys)
+		at := "source[" + strconv.Itoa(i) + "]"
+		l.envFields("source."+s.Name, at, reflect.ValueOf(s).Elem(), map[string]bool{"schedule": true, "timeout": true})
+		l.envFields("source."+s.Name, at, reflect.ValueOf(s.Settings).Elem(), nil)
 	}
 	for i := range c.Receivers {
 		r := &c.Receivers[i]

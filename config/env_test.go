@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/driftwatch/driftwatch/config"
+	"github.com/driftwatch/driftwatch/providers/github"
+	"github.com/driftwatch/driftwatch/providers/httpjson"
 )
 
 func envOf(m map[string]string) config.LookupEnv {
@@ -86,7 +88,8 @@ repo = "auth0/auth0-spa-js"
 	}
 	db, _ := cfg.Source("orders-db")
 	sdk, _ := cfg.Source("sdk")
-	if db == nil || db.URL != "https://env.example/db" || db.Schedule != "@every 5m" || sdk == nil || sdk.Deployed != "2.1.3" || !sdk.IncludePrereleases {
+	if db == nil || db.Settings.(*httpjson.Settings).URL != "https://env.example/db" || db.Schedule != "@every 5m" || sdk == nil ||
+		sdk.Settings.(*github.Settings).Deployed != "2.1.3" || !sdk.Settings.(*github.Settings).IncludePrereleases {
 		t.Errorf("sources = %+v %+v", db, sdk)
 	}
 }

@@ -97,7 +97,7 @@ func parse(file string, text []byte, env LookupEnv, secrets bool) (*Config, erro
 	if !utf8.Valid(text) {
 		return nil, &Error{File: file, Line: invalidUTF8Line(text), Msg: "the file is not UTF-8 text (TOML must be UTF-8: save it as UTF-8, not UTF-16 or Latin-1)"}
 	}
-	l := &loader{file: file, env: env, lines: locateLines(string(text)), optionalSecrets: !secrets}
+	l := &loader{file: file, env: env, dir: cfg0Dir(file), lines: locateLines(string(text)), optionalSecrets: !secrets}
 
 	var raw map[string]any
 	if _, err := toml.Decode(string(text), &raw); err != nil {
@@ -107,13 +107,12 @@ func parse(file string, text []byte, env LookupEnv, secrets bool) (*Config, erro
 	if len(l.errs) > 0 {
 		return nil, l.err()
 	}
-	cfg := &Config{File: file}
-	if abs, err := filepath.Abs(file); err == nil {
-		cfg.Dir = filepath.Dir(abs)
-	}
-	l.dir = cfg.Dir
+	cfg := &Config{File: file, Dir: l.dir}
 	if _, err := toml.Decode(string(text), cfg); err != nil {
 		return nil, l.decodeError(err)
+	}
+	if err := l.decodeSettings(text, cfg); err != nil {
+		return nil, err
 	}
 	l.applyEnv(cfg)
 	files := l.useSecretFiles(cfg)
@@ -131,6 +130,7 @@ func parse(file string, text []byte, env LookupEnv, secrets bool) (*Config, erro
 	}
 	l.validate(cfg)
 	files.restore()
+	cfg.sourceSecrets = l.sourceSecrets
 	if len(l.errs) > 0 {
 		return nil, l.err()
 	}
@@ -139,10 +139,12 @@ func parse(file string, text []byte, env LookupEnv, secrets bool) (*Config, erro
 
 type loader struct {
 	file  string
-	dir   string // the config's folder, for relative *_file paths
+	dir   string // the config's folder, for relative paths and *_file secrets
 	env   LookupEnv
 	lines lines
 	errs  []*Error
+	// sourceSecrets collects the sources' secrets as Check resolves them.
+	sourceSecrets []secretSlot
 	// optionalSecrets leaves unset secret variables empty instead of
 	// reporting them.
 	optionalSecrets bool
@@ -211,4 +213,38 @@ func invalidUTF8Line(b []byte) int {
 		b = b[n:]
 	}
 	return line
+}
+
+// cfg0Dir is the folder of the config file, "" when unknown.
+func cfg0Dir(file string) string {
+	if abs, err := filepath.Abs(file); err == nil {
+		return filepath.Dir(abs)
+	}
+	return ""
+}
+
+// decodeSettings decodes each source's own keys into the config struct of
+// its type; the common keys are already decoded into Source.
+func (l *loader) decodeSettings(text []byte, cfg *Config) error {
+	var prims struct {
+		Source []toml.Primitive `toml:"source"`
+	}
+	md, err := toml.Decode(string(text), &prims)
+	if err != nil {
+		return l.decodeError(err)
+	}
+	for i := range cfg.Sources {
+		if i >= len(prims.Source) {
+			break
+		}
+		sc, ok := newTypeConfig(cfg.Sources[i].Type)
+		if !ok {
+			continue // reported by validate
+		}
+		if err := md.PrimitiveDecode(prims.Source[i], sc); err != nil {
+			return l.decodeError(err)
+		}
+		cfg.Sources[i].Settings = sc
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,32 +11,15 @@ import (
 // The keys each table accepts. A source accepts the common keys plus those
 // of its type.
 var (
-	topKeys       = keySet("store", "notify", "digest", "server", "source", "expect", "receiver", "route")
-	storeKeys     = keySet("path", "keep_snapshots")
-	notifyKeys    = keySet("slack")
-	slackKeys     = keySet("webhook_url_env", "webhook_url_file", "token_env", "token_file", "channel", "api_url", "min_severity", "send_resolved")
-	digestKeys    = keySet("schedule", "channel")
-	serverKeys    = keySet("listen", "api_token_env", "api_token_file", "api_write_token_env", "api_write_token_file", "public_url")
-	commonKeys    = keySet("name", "type", "schedule", "ignore", "timeout", "labels")
-	thresholdKeys = keySet("path", "above", "below", "severity", "category")
-	expectKeys    = keySet("source", "path", "contains", "equals", "present", "absent", "semver", "severity", "note")
-	typeKeys      = map[string]map[string]bool{
-		TypeAuth0:          keySet("domain", "client_id_env", "client_id_file", "client_secret_env", "client_secret_file", "base_url"),
-		TypeGitHubReleases: keySet("repo", "deployed", "deployed_from", "package", "include_prereleases", "token_env", "token_file", "api_url"),
-		TypeFeed:           keySet("url"),
-		TypeHTTPJSON:       keySet("url", "headers_env", "headers_file", "threshold", "redact"),
-	}
+	topKeys    = keySet("store", "notify", "digest", "server", "source", "expect", "receiver", "route")
+	storeKeys  = keySet("path", "keep_snapshots")
+	notifyKeys = keySet("slack")
+	slackKeys  = keySet("webhook_url_env", "webhook_url_file", "token_env", "token_file", "channel", "api_url", "min_severity", "send_resolved")
+	digestKeys = keySet("schedule", "channel")
+	serverKeys = keySet("listen", "api_token_env", "api_token_file", "api_write_token_env", "api_write_token_file", "public_url")
+	commonKeys = keySet("name", "type", "schedule", "ignore", "timeout", "labels")
+	expectKeys = keySet("source", "path", "contains", "equals", "present", "absent", "semver", "severity", "note")
 )
-
-// Types lists the known source types.
-func Types() []string {
-	out := make([]string, 0, len(typeKeys))
-	for t := range typeKeys {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
-}
 
 func keySet(keys ...string) map[string]bool {
 	m := make(map[string]bool, len(keys))
@@ -66,9 +50,17 @@ func (l *loader) checkKeys(raw map[string]any) {
 	for i, src := range tables(raw["source"]) {
 		at := "source[" + strconv.Itoa(i) + "]"
 		typ, _ := src["type"].(string)
-		allowed, known := typeKeys[typ]
+		st, known := typeKeys(typ)
+		var allowed map[string]reflect.Type
+		if known {
+			allowed = tomlFields(st)
+		}
 		for _, k := range sortedKeys(src) {
-			if commonKeys[k] || allowed[k] {
+			if commonKeys[k] {
+				continue
+			}
+			if ft, ok := allowed[k]; ok {
+				l.nested(at+"."+k, k, src[k], ft, sourceLabel(src, i))
 				continue
 			}
 			if !known {
@@ -81,9 +73,6 @@ func (l *loader) checkKeys(raw map[string]any) {
 				continue
 			}
 			l.errorAt(at+"."+k, fmt.Sprintf("source %s: unknown key %q", sourceLabel(src, i), k))
-		}
-		for j, th := range tables(src["threshold"]) {
-			l.unknown(at+".threshold["+strconv.Itoa(j)+"]", th, thresholdKeys, "in a [[source.threshold]] of source "+sourceLabel(src, i))
 		}
 	}
 	for i, e := range tables(raw["expect"]) {
@@ -105,6 +94,22 @@ func (l *loader) checkKeys(raw map[string]any) {
 	}
 }
 
+// nested checks the keys of a source key whose value is a table or an
+// array of tables.
+func (l *loader) nested(at, key string, v any, ft reflect.Type, label string) {
+	st, ok := tableType(ft)
+	if !ok {
+		return
+	}
+	if m, ok := table(v); ok {
+		l.unknownIn(at, m, st, "in [source."+key+"] of source "+label)
+		return
+	}
+	for j, m := range tables(v) {
+		l.unknownIn(at+"["+strconv.Itoa(j)+"]", m, st, "in a [[source."+key+"]] of source "+label)
+	}
+}
+
 func (l *loader) unknown(at string, t map[string]any, allowed map[string]bool, where string) {
 	for _, k := range sortedKeys(t) {
 		if !allowed[k] {
@@ -121,7 +126,8 @@ func (l *loader) unknown(at string, t map[string]any, allowed map[string]bool, w
 func anyTypeKey(k string) (string, bool) {
 	var owners []string
 	for _, t := range Types() {
-		if typeKeys[t][k] {
+		st, _ := typeKeys(t)
+		if _, ok := tomlFields(st)[k]; ok {
 			owners = append(owners, t)
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/driftwatch/driftwatch/config"
+	"github.com/driftwatch/driftwatch/providers/github"
+	"github.com/driftwatch/driftwatch/providers/httpjson"
 )
 
 func TestSecretRedacted(t *testing.T) {
@@ -62,9 +64,16 @@ func TestConfigNeverShowsSecrets(t *testing.T) {
 	}
 	// Wrong verbs make fmt print operands without calling String; those
 	// outputs must not show values either, though they carry no marker.
+	// A source's settings sit behind a pointer, which fmt shows as an
+	// address inside a struct: printed whole, they show the marker.
 	var outputs, wrongVerb []string
 	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
-		outputs = append(outputs, fmt.Sprintf(f, cfg), fmt.Sprintf(f, *cfg), fmt.Sprintf(f, cfg.Sources))
+		wrongVerb = append(wrongVerb, fmt.Sprintf(f, cfg), fmt.Sprintf(f, *cfg), fmt.Sprintf(f, cfg.Sources))
+		for _, src := range cfg.Sources {
+			if src.Type != "feed" {
+				outputs = append(outputs, fmt.Sprintf(f, src.Settings))
+			}
+		}
 	}
 	for _, f := range []string{"%x", "%d", "%t"} {
 		wrongVerb = append(wrongVerb, fmt.Sprintf(f, cfg), fmt.Sprintf(f, *cfg), fmt.Sprintf(f, cfg.Sources))
@@ -78,7 +87,7 @@ func TestConfigNeverShowsSecrets(t *testing.T) {
 	for _, h := range []slog.Handler{slog.NewTextHandler(&text1, nil), slog.NewJSONHandler(&json1, nil)} {
 		l := slog.New(h)
 		l.Info("loaded", "config", cfg, "slack", cfg.Notify.Slack, "source", cfg.Sources[0])
-		l.Info("loaded", "headers", cfg.Sources[3].Headers, "token", cfg.Sources[1].Token)
+		l.Info("loaded", "headers", cfg.Sources[3].Settings.(*httpjson.Settings).Headers, "token", cfg.Sources[1].Settings.(*github.Settings).Token)
 	}
 	outputs = append(outputs, text1.String(), json1.String())
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -40,15 +39,6 @@ func secretFiles(c *Config) []secretFile {
 			secretFile{at + ".webhook_url_file", at, "webhook_url_file", "webhook_url_env", &s.WebhookURLFile, &s.WebhookURLEnv},
 			secretFile{at + ".token_file", at, "token_file", "token_env", &s.TokenFile, &s.TokenEnv})
 	}
-	for i := range c.Sources {
-		s := &c.Sources[i]
-		at := "source[" + strconv.Itoa(i) + "]"
-		owner := fmt.Sprintf("source %q", s.Name)
-		out = append(out,
-			secretFile{at + ".client_id_file", owner, "client_id_file", "client_id_env", &s.ClientIDFile, &s.ClientIDEnv},
-			secretFile{at + ".client_secret_file", owner, "client_secret_file", "client_secret_env", &s.ClientSecretFile, &s.ClientSecretEnv},
-			secretFile{at + ".token_file", owner, "token_file", "token_env", &s.TokenFile, &s.TokenEnv})
-	}
 	for i := range c.Receivers {
 		r := &c.Receivers[i]
 		out = append(out, r.secretFiles("receiver["+strconv.Itoa(i)+"]", fmt.Sprintf("receiver %q", r.Name))...)
@@ -56,12 +46,11 @@ func secretFiles(c *Config) []secretFile {
 	return out
 }
 
-// fileSecrets points every *_env field whose *_file twin is set at the
-// file, for validation; restore puts the fields back.
+// fileSecrets points every *_env field of [notify.slack] whose *_file
+// twin is set at the file, for validation; restore puts the fields back.
+// A source's secrets go through Check.Secret, which takes both keys.
 type fileSecrets struct {
-	envs    []*string
-	headers []map[string]string
-	names   [][]string
+	envs []*string
 }
 
 func (l *loader) useSecretFiles(c *Config) *fileSecrets {
@@ -77,26 +66,6 @@ func (l *loader) useSecretFiles(c *Config) *fileSecrets {
 		*sf.env = fileRef + sf.fileKey + "\x00" + *sf.file
 		fs.envs = append(fs.envs, sf.env)
 	}
-	for i := range c.Sources {
-		s := &c.Sources[i]
-		if len(s.HeadersFile) == 0 {
-			continue
-		}
-		if s.HeadersEnv == nil {
-			s.HeadersEnv = map[string]string{}
-		}
-		var added []string
-		for _, h := range sortedStrings(s.HeadersFile) {
-			if _, both := s.HeadersEnv[h]; both {
-				l.errorAt("source["+strconv.Itoa(i)+"].headers_file", fmt.Sprintf("source %q: header %s: set it in headers_env or headers_file, not both", s.Name, h))
-				continue
-			}
-			s.HeadersEnv[h] = fileRef + "headers_file." + h + "\x00" + s.HeadersFile[h]
-			added = append(added, h)
-		}
-		fs.headers = append(fs.headers, s.HeadersEnv)
-		fs.names = append(fs.names, added)
-	}
 	return fs
 }
 
@@ -104,11 +73,6 @@ func (l *loader) useSecretFiles(c *Config) *fileSecrets {
 func (fs *fileSecrets) restore() {
 	for _, e := range fs.envs {
 		*e = ""
-	}
-	for i, m := range fs.headers {
-		for _, h := range fs.names[i] {
-			delete(m, h)
-		}
 	}
 }
 
@@ -173,31 +137,7 @@ func secretSlots(c *Config) []secretSlot {
 	for i := range c.Receivers {
 		out = append(out, c.Receivers[i].secretSlots()...)
 	}
-	for i := range c.Sources {
-		s := &c.Sources[i]
-		out = append(out,
-			field(s, "client_id_env", "client_id_file", s.ClientIDEnv, s.ClientIDFile, &s.ClientID),
-			field(s, "client_secret_env", "client_secret_file", s.ClientSecretEnv, s.ClientSecretFile, &s.ClientSecret),
-			field(s, "token_env", "token_file", s.TokenEnv, s.TokenFile, &s.Token))
-		names := make([]string, 0, len(s.HeadersEnv)+len(s.HeadersFile))
-		for h := range s.HeadersEnv {
-			names = append(names, h)
-		}
-		for h := range s.HeadersFile {
-			names = append(names, h)
-		}
-		sort.Strings(names)
-		for _, h := range names {
-			out = append(out, secretSlot{s, "headers_env." + h, "headers_file." + h, s.HeadersEnv[h], s.HeadersFile[h], s.Headers[h],
-				func(v Secret) {
-					if s.Headers == nil {
-						s.Headers = map[string]Secret{}
-					}
-					s.Headers[h] = v
-				}})
-		}
-	}
-	return out
+	return append(out, c.sourceSecrets...)
 }
 
 // missing reports whether the slot names a secret that has no value.

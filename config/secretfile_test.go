@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/driftwatch/driftwatch/config"
+	"github.com/driftwatch/driftwatch/providers/auth0"
+	"github.com/driftwatch/driftwatch/providers/github"
+	"github.com/driftwatch/driftwatch/providers/httpjson"
 )
 
 func writeSecret(t *testing.T, dir, name, value string) string {
@@ -57,9 +60,10 @@ headers_file = { Authorization = "secrets/auth" }
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _ := cfg.Source("auth0-prod")
-	gh, _ := cfg.Source("sdk")
-	db, _ := cfg.Source("db")
+	as, _ := cfg.Source("auth0-prod")
+	gs, _ := cfg.Source("sdk")
+	ds, _ := cfg.Source("db")
+	a, gh, db := as.Settings.(*auth0.Settings), gs.Settings.(*github.Settings), ds.Settings.(*httpjson.Settings)
 	got := []string{cfg.Notify.Slack.WebhookURL.Reveal(), a.ClientID.Reveal(), a.ClientSecret.Reveal(), gh.Token.Reveal(),
 		db.Headers["Authorization"].Reveal(), db.Headers["X-Env"].Reveal()}
 	want := []string{"https://hooks.slack.invalid/T/B/X", "client-id", "s3cret", "ghp_token\n", "Bearer abc", "from-env"}

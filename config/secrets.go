@@ -30,11 +30,40 @@ func (c *Config) Secrets() (values, urls []string) {
 	add(c.Server.APIToken)
 	add(c.Server.APIWriteToken)
 	for _, s := range c.Sources {
-		add(s.ClientSecret)
-		add(s.Token)
-		for _, h := range s.Headers {
-			add(h)
+		if h, ok := s.Settings.(SecretHolder); ok {
+			for _, v := range h.Secrets() {
+				add(v)
+			}
 		}
 	}
 	return values, urls
+}
+
+// SecretHolder is a source type's config that holds secrets (a password,
+// a token, header values); identifiers such as a client id are not among
+// them.
+type SecretHolder interface {
+	Secrets() []Secret
+}
+
+// EndpointHolder is a source type's config that names the URLs it reads;
+// credentials written into one (user info, a query key) are secrets.
+type EndpointHolder interface {
+	Endpoints() []string
+}
+
+// SourceEndpoints lists the URLs the sources read, for the scrubber to
+// learn the credentials they may carry.
+func (c *Config) SourceEndpoints() []string {
+	var out []string
+	for _, s := range c.Sources {
+		if h, ok := s.Settings.(EndpointHolder); ok {
+			for _, u := range h.Endpoints() {
+				if u != "" {
+					out = append(out, u)
+				}
+			}
+		}
+	}
+	return out
 }

@@ -12,15 +12,12 @@ import (
 	"time"
 
 	"github.com/Masterminds/semver/v3"
-	"golang.org/x/net/http/httpguts"
 
 	"github.com/driftwatch/driftwatch/diff"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
-
-var repoRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
 
 func (l *loader) validate(c *Config) {
 	if k := c.Store.KeepSnapshots; k < 0 || k == 1 {
@@ -100,7 +97,7 @@ func (l *loader) validateSource(i int, s *Source, seen map[string]int) {
 		}
 		seen[s.Name] = i
 	}
-	if _, ok := typeKeys[s.Type]; !ok {
+	if _, ok := typeKeys(s.Type); !ok {
 		if s.Type == "" {
 			l.errorAt(at, label+": type is required (one of "+strings.Join(Types(), ", ")+")")
 		} else {
@@ -123,72 +120,10 @@ func (l *loader) validateSource(i int, s *Source, seen map[string]int) {
 			l.errorAt(at+".ignore", fmt.Sprintf("%s: ignore %q is not a JSON Pointer", label, p))
 		}
 	}
-	for _, p := range s.Redact {
-		if _, err := diff.ParsePattern(p); err != nil || p == "" || p == "/" {
-			l.errorAt(at+".redact", fmt.Sprintf("%s: redact %q is not a JSON Pointer", label, p))
-		}
+	if s.Settings == nil {
+		s.Settings, _ = newTypeConfig(s.Type)
 	}
-	required := func(key, val string) {
-		if val == "" {
-			l.errorAt(at, fmt.Sprintf("%s: %s is required for %s sources", label, key, s.Type))
-		}
-	}
-	switch s.Type {
-	case TypeAuth0:
-		required("domain", s.Domain)
-		required("client_id_env", s.ClientIDEnv)
-		required("client_secret_env", s.ClientSecretEnv)
-		if strings.Contains(s.Domain, "/") || strings.Contains(s.Domain, ":") {
-			l.errorAt(at+".domain", fmt.Sprintf("%s: domain %q: want a host name such as acme.eu.auth0.com, without scheme", label, s.Domain))
-		}
-		if s.BaseURL != "" {
-			l.checkURL(at+".base_url", label+": base_url", s.BaseURL)
-		}
-		s.ClientID = l.secret(at+".client_id_env", "client_id_env", s.ClientIDEnv, label)
-		s.ClientSecret = l.secret(at+".client_secret_env", "client_secret_env", s.ClientSecretEnv, label)
-	case TypeGitHubReleases:
-		required("repo", s.Repo)
-		if s.Repo != "" && !repoRE.MatchString(s.Repo) {
-			l.errorAt(at+".repo", fmt.Sprintf("%s: repo %q: want owner/name", label, s.Repo))
-		}
-		if s.Deployed != "" {
-			if _, err := semver.NewVersion(s.Deployed); err != nil {
-				l.errorAt(at+".deployed", fmt.Sprintf("%s: deployed %q is not a semantic version", label, s.Deployed))
-			}
-		}
-		if s.APIURL != "" {
-			l.checkURL(at+".api_url", label+": api_url", s.APIURL)
-		}
-		l.validateDeployedFrom(at, label, s)
-		s.Token = l.secret(at+".token_env", "token_env", s.TokenEnv, label)
-	case TypeFeed:
-		required("url", s.URL)
-		if s.URL != "" {
-			l.checkURL(at+".url", label+": url", s.URL)
-		}
-	case TypeHTTPJSON:
-		required("url", s.URL)
-		if s.URL != "" {
-			l.checkURL(at+".url", label+": url", s.URL)
-		}
-		for _, h := range sortedStrings(s.HeadersEnv) {
-			if s.Headers == nil {
-				s.Headers = map[string]Secret{}
-			}
-			if !httpguts.ValidHeaderFieldName(h) {
-				l.errorAt(at+".headers_env", fmt.Sprintf("%s: header name %q is not a valid HTTP header name (letters, digits and !#$%%&'*+-.^_`|~, no spaces)", label, h))
-				continue
-			}
-			s.Headers[h] = l.secret(at+".headers_env", "headers_env."+h, s.HeadersEnv[h], label)
-			if v := s.Headers[h].Reveal(); v != "" && !httpguts.ValidHeaderFieldValue(v) {
-				// The value is a secret: name the variable, not the value.
-				l.errorAt(at+".headers_env", fmt.Sprintf("%s: $%s (header %s) holds a line break or control character; an HTTP header value cannot", label, s.HeadersEnv[h], h))
-			}
-		}
-		for j := range s.Thresholds {
-			l.validateThreshold(at+".threshold["+strconv.Itoa(j)+"]", label, &s.Thresholds[j])
-		}
-	}
+	s.Settings.Validate(&Check{l: l, at: at, src: s, Label: label, Name: s.Name, Type: s.Type, Dir: l.dir})
 }
 
 func (l *loader) validateThreshold(at, label string, t *Threshold) {

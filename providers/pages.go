@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/driftwatch/driftwatch/config"
-	"github.com/driftwatch/driftwatch/providers/auth0"
+	"github.com/driftwatch/driftwatch/providers/sourcetype"
 )
 
 // sourcePage is the page a finding about a source itself (source.failing)
@@ -13,23 +13,20 @@ import (
 // Dashboard, the repository's releases), else the daemon's page of the
 // source when server.public_url is set, else the configured URL without
 // credentials, query or fragment (those may carry keys).
-func sourcePage(cfg *config.Config, src *config.Source) string {
-	switch src.Type {
-	case config.TypeAuth0:
-		if d := auth0.Dashboard(src.Domain); d != "" {
-			return d
-		}
-	case config.TypeGitHubReleases:
-		if src.APIURL == "" && strings.Count(src.Repo, "/") == 1 {
-			return "https://github.com/" + src.Repo + "/releases"
+func sourcePage(cfg *config.Config, src *config.Source, typ sourcetype.Type) string {
+	if typ.Page != nil {
+		if p := typ.Page(src.Settings); p != "" {
+			return p
 		}
 	}
 	if base := strings.TrimRight(cfg.Server.PublicURL, "/"); base != "" {
 		return base + "/sources/" + url.PathEscape(src.Name)
 	}
-	for _, raw := range []string{src.URL, src.APIURL, src.BaseURL} {
-		if page := strippedURL(raw); page != "" {
-			return page
+	if h, ok := src.Settings.(config.EndpointHolder); ok {
+		for _, raw := range h.Endpoints() {
+			if page := strippedURL(raw); page != "" {
+				return page
+			}
 		}
 	}
 	return ""

@@ -1,6 +1,7 @@
-// Package providers turns configured sources into runnable ones: one
-// explicit switch from a source's type to its provider, its rules and the
-// shape of its documents. Adding a type means adding a case here.
+// Package providers turns configured sources into runnable ones through
+// the registry of source types (registry.go): each type brings its config,
+// provider, rules and the shape of its documents; this package adds what
+// every source shares (ignored paths, expectations, the rules key).
 package providers
 
 import (
@@ -13,8 +14,8 @@ import (
 
 	"github.com/driftwatch/driftwatch/config"
 	"github.com/driftwatch/driftwatch/diff"
-	"github.com/driftwatch/driftwatch/providers/httpjson"
 	"github.com/driftwatch/driftwatch/providers/polite"
+	"github.com/driftwatch/driftwatch/providers/sourcetype"
 	"github.com/driftwatch/driftwatch/redact"
 	"github.com/driftwatch/driftwatch/rules"
 	"github.com/driftwatch/driftwatch/watcher"
@@ -70,51 +71,41 @@ func Runtime(cfg *config.Config, src *config.Source, deps Deps) (*watcher.Runtim
 		}
 		ignore = append(ignore, pat)
 	}
-	rt.Options = diff.Options{Sets: Sets(src.Type), Ignore: ignore}
-	category := watcher.Configuration
-	switch src.Type {
-	case config.TypeHTTPJSON:
-		headers := map[string]string{}
-		for k, v := range src.Headers {
-			headers[k] = v.Reveal()
-		}
-		p, err := httpjson.New(httpjson.Config{Name: src.Name, URL: src.URL, Headers: headers, Redact: src.Redact}, deps.HTTP, logger.With("source", src.Name))
-		if err != nil {
-			return nil, err
-		}
-		rt.Provider = p
-		rt.Rules = append(rt.Rules, rules.Thresholds(thresholds(src.Thresholds)))
-		rt.Link = endpointLink(src.URL)
-	default:
-		extra, cat, err := typed(cfg, src, exps, deps, logger)
-		if err != nil {
-			return nil, err
-		}
-		rt.Provider, category = extra.Provider, cat
-		rt.Rules = append(rt.Rules, extra.Rules...)
-		rt.Link = extra.Link
+	typ, ok := Lookup(src.Type)
+	if !ok {
+		return nil, fmt.Errorf("unknown source type %q", src.Type)
 	}
+	rt.Source.Items = typ.Items
+	rt.Options = diff.Options{Sets: typ.Sets, Ignore: ignore}
+	rt.Footprint = footprint(typ, src.Name)
+	built, err := typ.Build(sourcetype.Source{Name: src.Name, Settings: src.Settings, Expected: expectedBy(exps),
+		Resolve: cfg.Resolve, HTTP: deps.HTTP, Logger: logger, Scrubber: deps.Scrubber})
+	if err != nil {
+		return nil, err
+	}
+	rt.Provider, rt.Link = built.Provider, built.Link
+	rt.Rules = append(rt.Rules, built.Rules...)
 	if len(exps) > 0 {
-		rt.Rules = append(rt.Rules, rules.Expect(expectations(exps, category)))
+		rt.Rules = append(rt.Rules, rules.Expect(expectations(exps, typ.Category)))
 	}
 	rt.RulesKey = rulesKey(src, exps)
-	rt.Page = sourcePage(cfg, src)
+	rt.Page = sourcePage(cfg, src, typ)
 	return rt, nil
 }
 
-// endpointLink links an http_json source's findings to the endpoint, with
-// no credentials, query or fragment: those may carry keys.
-func endpointLink(raw string) func(*watcher.Judgement, *watcher.Finding) {
-	page := strippedURL(raw)
-	if page == "" {
+// footprint reads a source's documents as its type does, nil for a type
+// whose documents tell other sources nothing.
+func footprint(typ sourcetype.Type, name string) func(any) watcher.Footprint {
+	if typ.Footprint == nil {
 		return nil
 	}
-	return func(_ *watcher.Judgement, f *watcher.Finding) { f.AddLink("Endpoint", page) }
+	return func(doc any) watcher.Footprint { return typ.Footprint(name, doc) }
 }
 
 // Describe returns every configured source's shape — name, type, the set
-// arrays and ignored paths of its documents — without providers or rules,
-// for commands that only read the store.
+// arrays and ignored paths of its documents, its news collection and
+// footprint — without providers or rules, for commands that only read the
+// store.
 func Describe(cfg *config.Config) []*watcher.Runtime {
 	out := make([]*watcher.Runtime, 0, len(cfg.Sources))
 	for _, src := range cfg.Sources {
@@ -124,26 +115,21 @@ func Describe(cfg *config.Config) []*watcher.Runtime {
 				ignore = append(ignore, pat)
 			}
 		}
-		out = append(out, &watcher.Runtime{
-			Source:  watcher.Source{Name: src.Name, Type: src.Type, Schedule: src.Schedule, Ignore: src.Ignore},
-			Options: diff.Options{Sets: Sets(src.Type), Ignore: ignore},
-		})
+		typ, _ := Lookup(src.Type)
+		rt := &watcher.Runtime{
+			Source:  watcher.Source{Name: src.Name, Type: src.Type, Schedule: src.Schedule, Ignore: src.Ignore, Items: typ.Items},
+			Options: diff.Options{Sets: typ.Sets, Ignore: ignore},
+		}
+		rt.Footprint = footprint(typ, src.Name)
+		out = append(out, rt)
 	}
 	return out
 }
 
 // Sets returns the set arrays of a source type's documents.
 func Sets(typ string) []diff.Pattern {
-	return setsOf(typ)
-}
-
-func thresholds(ts []config.Threshold) []rules.Threshold {
-	out := make([]rules.Threshold, 0, len(ts))
-	for _, t := range ts {
-		sev, _ := watcher.ParseSeverity(t.Severity)
-		out = append(out, rules.Threshold{Path: t.Path, Above: t.Above, Below: t.Below, Severity: sev, Category: watcher.Category(t.Category)})
-	}
-	return out
+	t, _ := Lookup(typ)
+	return t.Sets
 }
 
 func expectations(es []config.Expect, category watcher.Category) []rules.Expectation {

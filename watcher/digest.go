@@ -28,6 +28,9 @@ func (e *Engine) BuildDigest(ctx context.Context, since, until time.Time) (*Dige
 			return s
 		}
 		s := &DigestSource{Name: name, Type: e.typeOf(ctx, name)}
+		if it := e.itemsOf(name); it != nil {
+			s.NewHeading = it.Heading
+		}
 		bySource[name] = s
 		return s
 	}
@@ -118,6 +121,16 @@ func (e *Engine) typeOf(ctx context.Context, name string) string {
 	return ""
 }
 
+// itemsOf returns the news collection of a configured source's documents.
+func (e *Engine) itemsOf(name string) *Items {
+	for _, rt := range e.Sources {
+		if rt.Source.Name == name {
+			return rt.Source.Items
+		}
+	}
+	return nil
+}
+
 // digestChanges diffs the snapshot before the period against the last one
 // in it. A source first seen in the period has a baseline, which is no
 // change: what moved is what followed it.
@@ -150,7 +163,7 @@ func (e *Engine) digestChanges(ctx context.Context, ds *DigestSource, first, las
 	}
 	endDoc, _ := diff.Decode(end.Body)
 	for _, c := range changes {
-		if item, ok := newItem(ds.Type, c, endDoc); ok {
+		if item, ok := newItem(e.itemsOf(ds.Name), c, endDoc); ok {
 			ds.New = append(ds.New, item)
 			continue
 		}
@@ -162,25 +175,17 @@ func (e *Engine) digestChanges(ctx context.Context, ds *DigestSource, first, las
 	return nil
 }
 
-// newItem recognises a release or feed entry that appeared.
-func newItem(typ string, c diff.Change, doc any) (DigestItem, bool) {
-	if c.Op != diff.Added {
+// newItem recognises a member of the news collection (a release, a feed
+// entry) that appeared.
+func newItem(items *Items, c diff.Change, doc any) (DigestItem, bool) {
+	if items == nil || c.Op != diff.Added {
 		return DigestItem{}, false
 	}
 	segs, err := diff.ParsePointer(c.Path)
 	if err != nil || len(segs) != 2 {
 		return DigestItem{}, false
 	}
-	var collection string
-	switch typ {
-	case "github_releases":
-		collection = "releases"
-	case "feed":
-		collection = "entries"
-	default:
-		return DigestItem{}, false
-	}
-	if segs[0] != collection {
+	if segs[0] != items.Member {
 		return DigestItem{}, false
 	}
 	item := DigestItem{Key: segs[1], Title: segs[1]}

@@ -66,8 +66,8 @@ func TestBuildDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := &watcher.Engine{Store: db, Now: clk.Now, Sources: []*watcher.Runtime{
-		{Source: watcher.Source{Name: "spa-js", Type: "github_releases"}, Provider: ghp, Options: diff.Options{Sets: github.Sets}},
-		{Source: watcher.Source{Name: "changelog", Type: "feed"}, Provider: fp},
+		{Source: watcher.Source{Name: "spa-js", Type: "github_releases", Items: github.Type.Items}, Provider: ghp, Options: diff.Options{Sets: github.Sets}},
+		{Source: watcher.Source{Name: "changelog", Type: "feed", Items: feed.Type.Items}, Provider: fp},
 		jsonSource(t, up, "db", watcher.RuleFunc(alerts)),
 		jsonSource(t, up, "quiet"),
 	}}

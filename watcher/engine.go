@@ -35,6 +35,9 @@ type Runtime struct {
 	// of it, or its URL without credentials): the link of findings about
 	// the source itself, such as source.failing.
 	Page string
+	// Footprint, when set, reads what a document of the source says the
+	// app uses, for other sources' rules.
+	Footprint func(doc any) Footprint
 	// Timeout bounds one fetch of the source, every page, retry and wait
 	// included (DefaultTimeout when 0): an upstream answering slowly on
 	// each request must not hold a poll for ever.
@@ -220,7 +223,7 @@ func (e *Engine) Poll(ctx context.Context, names ...string) (*PollReport, error)
 		n = 4
 	}
 	poll := newPollID()
-	peers := &peerCache{e: e, ctx: ctx, docs: map[string]any{}}
+	peers := NewPeers(ctx, e.Store, e.Sources)
 	report := &PollReport{Sources: make([]SourceReport, len(rts))}
 	sem := make(chan struct{}, n)
 	var wg sync.WaitGroup
@@ -248,7 +251,7 @@ func (e *Engine) PollSource(ctx context.Context, rt *Runtime, poll string, peers
 	start := time.Now()
 	rep := SourceReport{Source: rt.Source.Name, Type: rt.Source.Type, RateRemaining: -1}
 	if peers == nil {
-		peers = &peerCache{e: e, ctx: ctx, docs: map[string]any{}}
+		peers = NewPeers(ctx, e.Store, e.Sources)
 	}
 	mu, _ := e.locks.LoadOrStore(rt.Source.Name, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()

@@ -220,15 +220,6 @@ type RuleFunc func(j *Judgement) []Finding
 // Judge calls f.
 func (f RuleFunc) Judge(j *Judgement) []Finding { return f(j) }
 
-// Peers gives rules read access to the newest documents of the other
-// sources, for cross-references ("this announcement concerns you").
-type Peers interface {
-	// Names lists the configured sources with their types.
-	Names() []Source
-	// Latest returns the newest document of a source, decoded, if any.
-	Latest(name string) (any, bool)
-}
-
 // Judgement is everything a rule may look at.
 type Judgement struct {
 	// Memo holds the provider's notes kept with the fetch judged (audit
@@ -262,12 +253,3 @@ func (j *Judgement) OpenOf(rule string) []Finding {
 	}
 	return out
 }
-
-// NoPeers is a Peers with no other sources.
-type NoPeers struct{}
-
-// Names returns nothing.
-func (NoPeers) Names() []Source { return nil }
-
-// Latest returns nothing.
-func (NoPeers) Latest(string) (any, bool) { return nil, false }

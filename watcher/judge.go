@@ -159,32 +159,39 @@ func fold(fs []Finding, by []int, folders []Folder) []Finding {
 	return out
 }
 
-// peerCache loads other sources' newest documents once per poll.
+// NewPeers reads the footprints of the sources' newest stored documents,
+// once, when a rule first asks.
+func NewPeers(ctx context.Context, st Store, sources []*Runtime) Peers {
+	return &peerCache{st: st, sources: sources, ctx: ctx}
+}
+
+// peerCache reads other sources' footprints once per poll.
 type peerCache struct {
-	e    *Engine
-	ctx  context.Context
-	mu   sync.Mutex
-	docs map[string]any
+	st      Store
+	sources []*Runtime
+	ctx     context.Context
+	once    sync.Once
+	fps     []Footprint
 }
 
-func (p *peerCache) Names() []Source {
-	out := make([]Source, len(p.e.Sources))
-	for i, rt := range p.e.Sources {
-		out[i] = rt.Source
-	}
-	return out
-}
-
-func (p *peerCache) Latest(name string) (any, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if d, ok := p.docs[name]; ok {
-		return d, d != nil
-	}
-	var doc any
-	if s, err := p.e.Store.LatestSnapshot(p.ctx, name); err == nil {
-		doc, _ = diff.Decode(s.Body)
-	}
-	p.docs[name] = doc
-	return doc, doc != nil
+func (p *peerCache) Footprints() []Footprint {
+	p.once.Do(func() {
+		for _, rt := range p.sources {
+			if rt.Footprint == nil {
+				continue
+			}
+			s, err := p.st.LatestSnapshot(p.ctx, rt.Source.Name)
+			if err != nil {
+				continue
+			}
+			doc, err := diff.Decode(s.Body)
+			if err != nil {
+				continue
+			}
+			fp := rt.Footprint(doc)
+			fp.Source = rt.Source.Name
+			p.fps = append(p.fps, fp)
+		}
+	})
+	return p.fps
 }

@@ -180,6 +180,8 @@ func (d *Digest) Empty() bool {
 type DigestSource struct {
 	Name string
 	Type string
+	// NewHeading heads New in a digest ("New releases").
+	NewHeading string
 	// Snapshots is how many snapshots were stored in the period that
 	// changed the document; a baseline is not one of them.
 	Snapshots int

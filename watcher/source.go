@@ -14,6 +14,17 @@ type Source struct {
 	// Ignore lists JSON Pointer patterns ("*" matches one segment) removed
 	// from the document before hashing, so their churn stores nothing.
 	Ignore []string
+	// Items names the collection whose new members a digest lists as
+	// news; nil for documents without one.
+	Items *Items
+}
+
+// Items is a document's collection of news, such as releases or entries.
+type Items struct {
+	// Member is the top-level member, an object keyed by item.
+	Member string
+	// Heading heads the new items in a digest ("New releases").
+	Heading string
 }
 
 // Provider turns one configured source into one document. It knows its

@@ -70,41 +70,22 @@ path = "driftwatch.db"
 webhook_url_env = "SLACK_WEBHOOK_URL"
 min_severity = "warning"
 
-[[source]]
-name = "auth0-prod"
-type = "auth0"
-domain = %q
-base_url = %q
-client_id_env = "AUTH0_CLIENT_ID"
-client_secret_env = "AUTH0_CLIENT_SECRET"
-
-[[source]]
-name = "nextjs-auth0"
-type = "github_releases"
-repo = "auth0/nextjs-auth0"
-deployed = %q
-api_url = %q
-
-[[source]]
-name = "auth0-changelog"
-type = "feed"
-url = %q
-
+%s
+%s
+%s
 [[expect]]
 source = "auth0-prod"
 path = "/clients/Acme Web/callbacks"
 contains = %q
 note = "login redirect of the web app"
-`, w.auth0.Domain(), w.auth0.URL(), demoDeployed, w.gh.URL(), w.feed.URL(), demoCallback)
+`, w.auth0.Source("auth0-prod"), w.gh.Source("nextjs-auth0", demoDeployed), w.feed.Source("auth0-changelog"), demoCallback)
 }
 
 // env holds the secrets the demo's config names.
 func (w *demoWorld) env() map[string]string {
-	return map[string]string{
-		"AUTH0_CLIENT_ID":     w.auth0.ClientID(),
-		"AUTH0_CLIENT_SECRET": w.auth0.ClientSecret(),
-		"SLACK_WEBHOOK_URL":   w.slack.WebhookURL(),
-	}
+	env := w.auth0.Env()
+	env["SLACK_WEBHOOK_URL"] = w.slack.WebhookURL()
+	return env
 }
 
 // change makes the upstream changes of the tour; it returns what changed,

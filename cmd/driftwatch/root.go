@@ -224,10 +224,8 @@ func (a *app) learn(cfg *config.Config) {
 	for _, u := range urls {
 		a.scrub.AddURL(u)
 	}
-	for _, src := range cfg.Sources {
-		for _, u := range []string{src.URL, src.BaseURL, src.APIURL} {
-			a.scrub.AddURLCredentials(u)
-		}
+	for _, u := range cfg.SourceEndpoints() {
+		a.scrub.AddURLCredentials(u)
 	}
 }
 

@@ -70,13 +70,14 @@ that has the config but not the secrets.`,
 func deployedFilesExist(cfg *config.Config) error {
 	var errs []error
 	for _, src := range cfg.Sources {
-		if src.DeployedFrom == "" {
+		from := src.DeployedFrom()
+		if from == "" {
 			continue
 		}
-		if u, err := url.Parse(src.DeployedFrom); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		if u, err := url.Parse(from); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 			continue
 		}
-		path := cfg.Resolve(src.DeployedFrom)
+		path := cfg.Resolve(from)
 		msg := ""
 		switch st, err := os.Stat(path); {
 		case errors.Is(err, os.ErrNotExist):

@@ -130,7 +130,7 @@ func digestSource(s *watcher.DigestSource, o Options) []slackgo.Block {
 			}
 			lines = append(lines, l)
 		}
-		blocks = append(blocks, listSection(newHeading(s.Type), lines, digestItems, len(lines)))
+		blocks = append(blocks, listSection(newHeading(s.NewHeading), lines, digestItems, len(lines)))
 	}
 	if s.ChangesTotal > 0 || len(s.Changes) > 0 {
 		var lines []string
@@ -155,14 +155,11 @@ func digestSource(s *watcher.DigestSource, o Options) []slackgo.Block {
 	return blocks
 }
 
-func newHeading(typ string) string {
-	switch typ {
-	case "github_releases":
-		return "New releases"
-	case "feed":
-		return "New entries"
+func newHeading(h string) string {
+	if h == "" {
+		return "New"
 	}
-	return "New"
+	return line(h, 60)
 }
 
 // openFindings lists the open findings (neither acknowledged nor

@@ -91,7 +91,7 @@ func digest() *watcher.Digest {
 				Resolved:     []watcher.Finding{res},
 			},
 			{
-				Name: "go-auth0", Type: "github_releases", Snapshots: 2,
+				Name: "go-auth0", Type: "github_releases", NewHeading: "New releases", Snapshots: 2,
 				New: []watcher.DigestItem{
 					{Key: "v3.1.0", Title: "v3.1.0", URL: "https://github.com/auth0/go-auth0/releases/tag/v3.1.0"},
 					{Key: "v3.0.0", Title: "v3.0.0 <!here> read me", URL: "https://github.com/auth0/go-auth0/releases/tag/v3.0.0"},

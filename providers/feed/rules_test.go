@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/driftwatch/driftwatch/diff"
+	"github.com/driftwatch/driftwatch/providers/auth0"
 	"github.com/driftwatch/driftwatch/providers/feed"
+	"github.com/driftwatch/driftwatch/providers/github"
 	"github.com/driftwatch/driftwatch/providers/providertest"
 	"github.com/driftwatch/driftwatch/watcher"
 )
@@ -34,9 +36,24 @@ func (p *peers) add(t testing.TB, name, typ string, doc any) *peers {
 	return p
 }
 
-func (p *peers) Names() []watcher.Source { return p.srcs }
-
-func (p *peers) Latest(name string) (any, bool) { d, ok := p.docs[name]; return d, ok }
+// Footprints reads each document as its type does.
+func (p *peers) Footprints() []watcher.Footprint {
+	var out []watcher.Footprint
+	for _, src := range p.srcs {
+		var fp watcher.Footprint
+		switch src.Type {
+		case "auth0":
+			fp = auth0.Footprint(src.Name, p.docs[src.Name])
+		case "github_releases":
+			fp = github.Footprint(src.Name, p.docs[src.Name])
+		default:
+			continue
+		}
+		fp.Source = src.Name
+		out = append(out, fp)
+	}
+	return out
+}
 
 func judge(old, new any, open []watcher.Finding, ps watcher.Peers) []watcher.Finding {
 	if ps == nil {

@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
@@ -156,7 +155,7 @@ var strategyTerms = map[string]string{
 }
 
 // concerns gathers what the deployed app uses from the other sources'
-// newest documents.
+// footprints.
 func concerns(j *watcher.Judgement) []*concern {
 	byID := map[string]*concern{}
 	add := func(id string, match func(string) string, u user) {
@@ -170,26 +169,9 @@ func concerns(j *watcher.Judgement) []*concern {
 	if j.Peers == nil {
 		return nil
 	}
-	for _, src := range j.Peers.Names() {
-		doc, ok := j.Peers.Latest(src.Name)
-		if !ok {
-			continue
-		}
-		d, _ := doc.(map[string]any)
-		switch src.Type {
-		case "auth0":
-			tenantConcerns(src.Name, d, add)
-		case "github_releases":
-			repo, _ := d["repo"].(string)
-			_, name, _ := strings.Cut(repo, "/")
-			if name == "" {
-				continue
-			}
-			where := fmt.Sprintf("SDK %s (source %s)", repo, src.Name)
-			if dep, _ := d["deployed"].(string); dep != "" {
-				where += " is deployed at " + dep
-			}
-			add("sdk:"+strings.ToLower(name), nameMatch(name), user{"SDK", repo, where})
+	for _, fp := range j.Peers.Footprints() {
+		for _, u := range fp.Uses {
+			useConcern(u, add)
 		}
 	}
 	out := make([]*concern, 0, len(byID))
@@ -204,81 +186,38 @@ func concerns(j *watcher.Judgement) []*concern {
 	return out
 }
 
-// tenantConcerns reads an Auth0 snapshot: action runtimes, enabled rules
-// and hooks (and the Node version they run on), grants in use, connection
-// strategies.
-func tenantConcerns(tenant string, d map[string]any, add func(string, func(string) string, user)) {
-	for _, name := range keys(d, "actions") {
-		a := obj(d, "actions", name)
-		rts := map[string]bool{}
-		if rt, _ := a["runtime"].(string); rt != "" {
-			rts[rt] = true
+// useConcern turns one thing the app uses into the words that name it.
+func useConcern(u watcher.Use, add func(string, func(string) string, user)) {
+	who := user{u.User, u.UserName, u.Where}
+	switch u.Kind {
+	case watcher.UseRuntime:
+		if m := reRuntime.FindStringSubmatch(u.Name); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			add("node:"+m[1], nodeMatch(n), who)
 		}
-		if dv, ok := a["deployed_version"].(map[string]any); ok {
-			if rt, _ := dv["runtime"].(string); rt != "" {
-				rts[rt] = true
-			}
+	case watcher.UseFeature:
+		if u.Name == "" {
+			return
 		}
-		for rt := range rts {
-			if m := reRuntime.FindStringSubmatch(rt); m != nil {
-				n, _ := strconv.Atoi(m[1])
-				add("node:"+m[1], nodeMatch(n), user{"action", name, fmt.Sprintf("action %q (tenant %s) runs on %s", name, tenant, rt)})
-			}
+		word := strings.ToUpper(u.Name[:1]) + u.Name[1:]
+		expr := `\b` + regexp.QuoteMeta(word) + `\b`
+		if u.Name == "rules" || u.Name == "hooks" {
+			expr += `|(?i:\brules (?:and|&) hooks\b)`
 		}
-	}
-	sandbox := ""
-	if t, ok := d["tenant"].(map[string]any); ok {
-		sandbox, _ = t["sandbox_version"].(string)
-	}
-	for _, kind := range []string{"rules", "hooks"} {
-		for _, name := range keys(d, kind) {
-			if on, _ := obj(d, kind, name)["enabled"].(bool); !on {
-				continue
-			}
-			one := strings.TrimSuffix(kind, "s")
-			word := strings.ToUpper(kind[:1]) + kind[1:]
-			add(kind, reMatch(`\b`+word+`\b|(?i:\brules (?:and|&) hooks\b)`), user{one, name, fmt.Sprintf("%s %q (tenant %s) is enabled", one, name, tenant)})
-			if n, err := strconv.Atoi(sandbox); err == nil {
-				add("node:"+sandbox, nodeMatch(n), user{one, name, fmt.Sprintf("%s %q (tenant %s) runs on Node %s (sandbox_version)", one, name, tenant, sandbox)})
-			}
+		add(u.Name, reMatch(expr), who)
+	case watcher.UseGrant:
+		if expr, ok := grantTerms[u.Name]; ok {
+			add("grant:"+expr, reMatch(expr), who)
 		}
-	}
-	for _, name := range keys(d, "clients") {
-		gs, _ := obj(d, "clients", name)["grant_types"].([]any)
-		for _, g := range gs {
-			s, _ := g.(string)
-			if expr, ok := grantTerms[s]; ok {
-				add("grant:"+expr, reMatch(expr), user{"client", name, fmt.Sprintf("client %q (tenant %s) uses the %s grant", name, tenant, s)})
-			}
-		}
-	}
-	for _, name := range keys(d, "connections") {
-		s, _ := obj(d, "connections", name)["strategy"].(string)
-		if s == "" {
-			continue
-		}
-		expr, ok := strategyTerms[s]
+	case watcher.UseStrategy:
+		expr, ok := strategyTerms[u.Name]
 		if !ok {
-			expr = `(?i)\b` + strings.NewReplacer("-", "[ _-]", "_", "[ _-]").Replace(regexp.QuoteMeta(s)) + `\b`
+			expr = `(?i)\b` + strings.NewReplacer("-", "[ _-]", "_", "[ _-]").Replace(regexp.QuoteMeta(u.Name)) + `\b`
 		}
-		add("strategy:"+s, reMatch(expr), user{"connection", name, fmt.Sprintf("connection %q (tenant %s) uses strategy %s", name, tenant, s)})
+		add("strategy:"+u.Name, reMatch(expr), who)
+	case watcher.UsePackage:
+		if u.Name != "" {
+			add("sdk:"+strings.ToLower(u.Name), nameMatch(u.Name), who)
+		}
 	}
-}
-
-// keys lists the names of an object member, sorted.
-func keys(d map[string]any, member string) []string {
-	m, _ := d[member].(map[string]any)
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// obj returns d[member][name] as an object.
-func obj(d map[string]any, member, name string) map[string]any {
-	m, _ := d[member].(map[string]any)
-	o, _ := m[name].(map[string]any)
-	return o
 }

@@ -81,23 +81,27 @@ func (c CrossCheck) applies(v view, r release) bool {
 }
 
 // needs reports whether one client still needs the change.
-func (c CrossCheck) needs(client map[string]any) bool {
+func (c CrossCheck) needs(client watcher.AppClient) bool {
 	if len(c.AppTypes) > 0 {
-		t, _ := client["app_type"].(string)
 		found := false
 		for _, a := range c.AppTypes {
-			found = found || a == t
+			found = found || a == client.AppType
 		}
 		if !found {
 			return false
 		}
 	}
-	vals, _ := client[c.Field].([]any)
+	var vals []string
+	switch c.Field {
+	case "callbacks":
+		vals = client.Callbacks
+	case "grant_types":
+		vals = client.GrantTypes
+	}
 	switch {
 	case c.OldForm != "":
 		hasOld, hasNew := false, false
-		for _, x := range vals {
-			s, _ := x.(string)
+		for _, s := range vals {
 			p := s
 			if u, err := url.Parse(s); err == nil && u.Path != "" {
 				p = u.Path
@@ -112,8 +116,8 @@ func (c CrossCheck) needs(client map[string]any) bool {
 		}
 		return hasOld && !hasNew
 	case c.Missing != "":
-		for _, x := range vals {
-			if s, _ := x.(string); s == c.Missing {
+		for _, s := range vals {
+			if s == c.Missing {
 				return false
 			}
 		}
@@ -122,8 +126,8 @@ func (c CrossCheck) needs(client map[string]any) bool {
 	return false
 }
 
-// tenantNotes runs the checks that apply to release r against every Auth0
-// source's newest snapshot and says which clients still need a change.
+// tenantNotes runs the checks that apply to release r against the clients
+// of every identity-provider source and says which still need a change.
 func tenantNotes(j *watcher.Judgement, v view, r release) []string {
 	var out []string
 	for _, c := range CrossChecks {
@@ -137,32 +141,23 @@ func tenantNotes(j *watcher.Judgement, v view, r release) []string {
 	return out
 }
 
-// tenantNeed is one Auth0 source whose clients still need a check's change.
+// tenantNeed is one identity-provider source whose clients still need a check's change.
 type tenantNeed struct {
 	source  string
 	clients []string // quoted names, sorted, at most 10 and "and N more"
 }
 
-// tenants runs one check against every Auth0 source's newest snapshot.
+// tenants runs one check against the clients of every source that lists them.
 func (c CrossCheck) tenants(j *watcher.Judgement) []tenantNeed {
 	if j.Peers == nil {
 		return nil
 	}
 	var out []tenantNeed
-	for _, src := range j.Peers.Names() {
-		if src.Type != "auth0" {
-			continue
-		}
-		doc, ok := j.Peers.Latest(src.Name)
-		if !ok {
-			continue
-		}
-		d, _ := doc.(map[string]any)
-		clients, _ := d["clients"].(map[string]any)
+	for _, fp := range j.Peers.Footprints() {
 		var names []string
-		for name, x := range clients {
-			if m, ok := x.(map[string]any); ok && c.needs(m) {
-				names = append(names, fmt.Sprintf("%q", name))
+		for _, cl := range fp.Clients {
+			if c.needs(cl) {
+				names = append(names, fmt.Sprintf("%q", cl.Name))
 			}
 		}
 		if len(names) == 0 {
@@ -172,7 +167,7 @@ func (c CrossCheck) tenants(j *watcher.Judgement) []tenantNeed {
 		if len(names) > 10 {
 			names = append(names[:10], fmt.Sprintf("and %d more", len(names)-10))
 		}
-		out = append(out, tenantNeed{source: src.Name, clients: names})
+		out = append(out, tenantNeed{source: fp.Source, clients: names})
 	}
 	return out
 }

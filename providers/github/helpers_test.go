@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/driftwatch/driftwatch/diff"
+	"github.com/driftwatch/driftwatch/providers/auth0"
 	"github.com/driftwatch/driftwatch/providers/github"
 	"github.com/driftwatch/driftwatch/providers/providertest"
 	"github.com/driftwatch/driftwatch/watcher"
@@ -134,11 +135,23 @@ func (p *peers) add(name, typ string, doc any) *peers {
 	return p
 }
 
-func (p *peers) Names() []watcher.Source { return p.srcs }
-
-func (p *peers) Latest(name string) (any, bool) {
-	d, ok := p.docs[name]
-	return d, ok
+// Footprints reads each document as its type does.
+func (p *peers) Footprints() []watcher.Footprint {
+	var out []watcher.Footprint
+	for _, src := range p.srcs {
+		var fp watcher.Footprint
+		switch src.Type {
+		case "auth0":
+			fp = auth0.Footprint(src.Name, p.docs[src.Name])
+		case "github_releases":
+			fp = github.Footprint(src.Name, p.docs[src.Name])
+		default:
+			continue
+		}
+		fp.Source = src.Name
+		out = append(out, fp)
+	}
+	return out
 }
 
 // decoded round-trips a document through canonical JSON, as the store

@@ -1,0 +1,5 @@
+package config_test
+
+// The source types are registered by the providers package, as in the
+// binary.
+import _ "github.com/driftwatch/driftwatch/providers"
