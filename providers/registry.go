@@ -9,6 +9,7 @@ import (
 	"github.com/driftwatch/driftwatch/providers/feed"
 	"github.com/driftwatch/driftwatch/providers/github"
 	"github.com/driftwatch/driftwatch/providers/httpjson"
+	"github.com/driftwatch/driftwatch/providers/npm"
 	"github.com/driftwatch/driftwatch/providers/sourcetype"
 )
 
@@ -19,6 +20,7 @@ var builtin = []sourcetype.Type{
 	github.Type,
 	feed.Type,
 	httpjson.Type,
+	npm.Type,
 }
 
 var (

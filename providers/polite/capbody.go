@@ -76,3 +76,22 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 }
 
 func (b *cappedBody) Close() error { return b.rc.Close() }
+
+// WithCap returns a copy of hc whose bodies are capped at max, raised or
+// lowered from the cap hc has: a provider that streams large documents
+// (an npm package document) sets its own. hc is left as it is.
+func WithCap(hc *http.Client, max int64) *http.Client {
+	c := *hc
+	switch t := hc.Transport.(type) {
+	case uaTransport:
+		if ct, ok := t.base.(capTransport); ok {
+			c.Transport = uaTransport{capTransport{base: ct.base, max: max}}
+			return &c
+		}
+	case capTransport:
+		c.Transport = capTransport{base: t.base, max: max}
+		return &c
+	}
+	c.Transport = CapBodies(hc.Transport, max)
+	return &c
+}

@@ -1,0 +1,162 @@
+// Package npm watches a package in an npm registry: its versions, dist-tags,
+// publication times and the deprecation messages of the deployed version
+// and of newer ones. It reads the registry's full package document (the
+// abbreviated one has no publication times), streaming it so that only
+// what the snapshot keeps is held in memory.
+package npm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/driftwatch/driftwatch/providers/polite"
+	"github.com/driftwatch/driftwatch/watcher"
+)
+
+// DefaultRegistry is the public npm registry.
+const DefaultRegistry = "https://registry.npmjs.org/"
+
+// MaxDocument caps a package document. Documents of packages with many
+// versions run to tens of MiB; they are streamed, never held whole.
+const MaxDocument = 64 << 20
+
+// MaxVersions bounds the versions a snapshot keeps: the newest, the
+// deployed one always among them.
+const MaxVersions = 300
+
+// nameRE accepts npm package names, scoped or not (legacy names may hold
+// capitals).
+var nameRE = regexp.MustCompile(`^(?:@[A-Za-z0-9~-][A-Za-z0-9._~-]*/)?[A-Za-z0-9~-][A-Za-z0-9._~-]*$`)
+
+// ValidName reports whether name is an npm package name.
+func ValidName(name string) bool { return len(name) <= 214 && nameRE.MatchString(name) }
+
+// Config is one npm source.
+type Config struct {
+	Name     string
+	Package  string // "@auth0/auth0-react" or "express"
+	Deployed string // the version the app runs
+	Registry string // default DefaultRegistry
+	Token    string // optional bearer token for a private registry; never logged
+}
+
+// Provider reads one package's document.
+type Provider struct {
+	cfg    Config
+	docURL string
+	hc     *http.Client
+	logger *slog.Logger
+}
+
+var _ watcher.Provider = (*Provider)(nil)
+
+// New returns a provider for cfg; hc should carry a timeout.
+func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Provider, error) {
+	if !ValidName(cfg.Package) {
+		return nil, fmt.Errorf("npm: package %q is not an npm package name", cfg.Package)
+	}
+	if cfg.Registry == "" {
+		cfg.Registry = DefaultRegistry
+	}
+	u, err := url.Parse(cfg.Registry)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("npm: registry %q: want an http(s) URL", cfg.Registry)
+	}
+	if hc == nil {
+		hc = polite.NewClient(nil, 0)
+	}
+	c := *polite.WithCap(hc, MaxDocument)
+	c.CheckRedirect = sameOrigin(hc.CheckRedirect)
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Provider{cfg: cfg, docURL: DocumentURL(cfg.Registry, cfg.Package), hc: &c, logger: logger}, nil
+}
+
+// DocumentURL is where a registry serves a package's document: a scoped
+// name's slash is escaped (@scope%2fname), as npm itself requests it.
+func DocumentURL(registry, pkg string) string {
+	return strings.TrimSuffix(registry, "/") + "/" + strings.Replace(pkg, "/", "%2f", 1)
+}
+
+// Fetch GETs the package document, conditionally. A 304 is Unchanged; a
+// 404 means the package does not exist (or the token may not read it).
+func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher.Result, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.docURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("npm: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if p.cfg.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+p.cfg.Token)
+	}
+	v, _ := prev.Get(p.docURL)
+	polite.SetValidators(req, v)
+	resp, err := p.hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("npm: GET %s: %w", p.cfg.Package, unwrapURLError(err))
+	}
+	state := watcher.FetchState{}
+	switch {
+	case resp.StatusCode == http.StatusNotModified:
+		polite.Drain(resp)
+		state.Set(p.docURL, v)
+		return &watcher.Result{Unchanged: true, State: state, RateRemaining: -1, Requests: 1}, nil
+	case resp.StatusCode == http.StatusNotFound:
+		polite.Drain(resp)
+		return nil, fmt.Errorf("npm: package %s not found in %s (a private package needs token_env)", p.cfg.Package, safeURL(p.cfg.Registry))
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		return nil, fmt.Errorf("npm: %w", polite.NewStatusError(resp, safeURL(p.docURL)))
+	}
+	defer polite.Drain(resp)
+	pd, err := decodePackument(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("npm: GET %s: %w", p.cfg.Package, err)
+	}
+	doc, err := snapshot(p.cfg, pd)
+	if err != nil {
+		return nil, fmt.Errorf("npm: %s: %w", p.cfg.Package, err)
+	}
+	state.Set(p.docURL, polite.Validators(resp))
+	return &watcher.Result{Doc: doc, State: state, RateRemaining: -1, Requests: 1}, nil
+}
+
+// sameOrigin drops the token when a redirect leaves the registry's scheme
+// and host.
+func sameOrigin(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		if home := via[0].URL; req.URL.Scheme != home.Scheme || req.URL.Host != home.Host {
+			req.Header.Del("Authorization")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		return nil
+	}
+}
+
+func safeURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(invalid URL)"
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return u.String()
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

@@ -1,0 +1,95 @@
+package npm
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/driftwatch/driftwatch/config"
+	"github.com/driftwatch/driftwatch/providers/sourcetype"
+	"github.com/driftwatch/driftwatch/watcher"
+)
+
+// Settings are the keys of an npm [[source]].
+type Settings struct {
+	Package   string `toml:"package"`
+	Deployed  string `toml:"deployed"`
+	Registry  string `toml:"registry"`
+	TokenEnv  string `toml:"token_env"`
+	TokenFile string `toml:"token_file"`
+
+	// Token is the resolved token, if any.
+	Token config.Secret `toml:"-"`
+}
+
+// Validate checks the keys and resolves the token.
+func (s *Settings) Validate(c *config.Check) {
+	if c.Required("package", s.Package) && !ValidName(s.Package) {
+		c.Errorf("package", "package %q is not an npm package name (name or @scope/name)", s.Package)
+	}
+	if s.Deployed != "" {
+		if _, err := semver.NewVersion(s.Deployed); err != nil {
+			c.Errorf("deployed", "deployed %q is not a semantic version", s.Deployed)
+		}
+	}
+	c.URL("registry", s.Registry)
+	c.Secret("token", s.TokenEnv, s.TokenFile, &s.Token)
+}
+
+// Type is the npm source type: a package the app ships.
+var Type = sourcetype.Type{
+	Name:      "npm",
+	Config:    func() config.SourceConfig { return &Settings{} },
+	Category:  watcher.ThirdParty,
+	Items:     &watcher.Items{Member: "versions", Heading: "New versions"},
+	Footprint: Footprint,
+	Build: func(src sourcetype.Source) (sourcetype.Built, error) {
+		s := src.Settings.(*Settings)
+		p, err := New(Config{Name: src.Name, Package: s.Package, Deployed: s.Deployed, Registry: s.Registry, Token: s.Token.Reveal()}, src.HTTP, src.Logger)
+		if err != nil {
+			return sourcetype.Built{}, err
+		}
+		var link func(*watcher.Judgement, *watcher.Finding)
+		if s.Registry == "" || strings.TrimSuffix(s.Registry, "/") == strings.TrimSuffix(DefaultRegistry, "/") {
+			link = Link
+		}
+		return sourcetype.Built{Provider: p, Rules: Rules(), Link: link}, nil
+	},
+}
+
+// Footprint says which package the app ships, by the name announcements
+// use (without its scope), at the deployed version.
+func Footprint(source string, doc any) watcher.Footprint {
+	v := readView(doc)
+	if v.pkg == "" {
+		return watcher.Footprint{}
+	}
+	short := v.pkg
+	if i := strings.LastIndexByte(short, '/'); i >= 0 {
+		short = short[i+1:]
+	}
+	where := fmt.Sprintf("npm package %s (source %s)", v.pkg, source)
+	if v.deployedRaw != "" {
+		where += " is deployed at " + v.deployedRaw
+	}
+	return watcher.Footprint{Uses: []watcher.Use{{Kind: watcher.UsePackage, Name: short, Version: v.deployedRaw, Where: where}}}
+}
+
+// Link links a finding of a public package to its npmjs.com page, at the
+// version the finding is about.
+func Link(j *watcher.Judgement, f *watcher.Finding) {
+	v := readView(j.New)
+	if !ValidName(v.pkg) {
+		return
+	}
+	page := "https://www.npmjs.com/package/" + v.pkg
+	switch f.Rule {
+	case RuleDeprecated:
+		page += "/v/" + url.PathEscape(f.Subject)
+	case RuleMajorAvailable:
+		page += "/v/" + url.PathEscape(v.latest)
+	}
+	f.AddLink("npm", page)
+}
