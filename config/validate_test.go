@@ -39,7 +39,7 @@ url = "https://example.com/db"
 `,
 		want: []string{
 			`dw.toml:1: source #1: name is required`,
-			`dw.toml:1: source #1: type is required (one of auth0, feed, github_releases, http_json)`,
+			"dw.toml:1: source #1: type is required (one of " + strings.Join(config.Types(), ", ") + ")",
 		},
 	},
 	{
@@ -49,7 +49,7 @@ name = "changelog"
 type = "rss"
 url = "https://example.com/feed.rss"
 `,
-		want: []string{`dw.toml:3: source "changelog": unknown type "rss" (want one of auth0, feed, github_releases, http_json)`},
+		want: []string{`dw.toml:3: source "changelog": unknown type "rss" (want one of ` + strings.Join(config.Types(), ", ") + ")"},
 	},
 	{
 		name: "bad cron spec",
