@@ -8,6 +8,7 @@ import (
 	"github.com/driftwatch/driftwatch/providers/auth0"
 	"github.com/driftwatch/driftwatch/providers/feed"
 	"github.com/driftwatch/driftwatch/providers/github"
+	"github.com/driftwatch/driftwatch/providers/gomod"
 	"github.com/driftwatch/driftwatch/providers/httpjson"
 	"github.com/driftwatch/driftwatch/providers/npm"
 	"github.com/driftwatch/driftwatch/providers/sourcetype"
@@ -21,6 +22,7 @@ var builtin = []sourcetype.Type{
 	feed.Type,
 	httpjson.Type,
 	npm.Type,
+	gomod.Type,
 }
 
 var (

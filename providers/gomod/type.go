@@ -1,0 +1,82 @@
+package gomod
+
+import (
+	"fmt"
+	"strings"
+
+	"golang.org/x/mod/module"
+
+	"github.com/driftwatch/driftwatch/config"
+	"github.com/driftwatch/driftwatch/providers/sourcetype"
+	"github.com/driftwatch/driftwatch/watcher"
+)
+
+// Settings are the keys of a gomod [[source]].
+type Settings struct {
+	Module   string `toml:"module"`
+	Deployed string `toml:"deployed"`
+	Proxy    string `toml:"proxy"`
+}
+
+// Validate checks the keys.
+func (s *Settings) Validate(c *config.Check) {
+	if c.Required("module", s.Module) {
+		if err := module.CheckPath(s.Module); err != nil {
+			c.Errorf("module", "module %q is not a Go module path: %v", s.Module, err)
+		}
+	}
+	if s.Deployed != "" && canonical(s.Deployed) == "" {
+		c.Errorf("deployed", "deployed %q is not a semantic version (v1.4.0)", s.Deployed)
+	}
+	c.URL("proxy", s.Proxy)
+}
+
+// Type is the gomod source type: a Go module the app builds with.
+var Type = sourcetype.Type{
+	Name:      "gomod",
+	Config:    func() config.SourceConfig { return &Settings{} },
+	Category:  watcher.ThirdParty,
+	Items:     &watcher.Items{Member: "versions", Heading: "New versions"},
+	Footprint: Footprint,
+	Build: func(src sourcetype.Source) (sourcetype.Built, error) {
+		s := src.Settings.(*Settings)
+		p, err := New(Config{Name: src.Name, Module: s.Module, Deployed: s.Deployed, Proxy: s.Proxy}, src.HTTP, src.Logger)
+		if err != nil {
+			return sourcetype.Built{}, err
+		}
+		var link func(*watcher.Judgement, *watcher.Finding)
+		if s.Proxy == "" || strings.TrimSuffix(s.Proxy, "/") == strings.TrimSuffix(DefaultProxy, "/") {
+			link = Link
+		}
+		return sourcetype.Built{Provider: p, Rules: Rules(), Link: link}, nil
+	},
+}
+
+// Footprint says which module the app builds with, by the name
+// announcements use (the last path element, without a /vN suffix).
+func Footprint(source string, doc any) watcher.Footprint {
+	v := readView(doc)
+	if v.module == "" {
+		return watcher.Footprint{}
+	}
+	prefix, _, _ := module.SplitPathVersion(v.module)
+	short := prefix[strings.LastIndexByte(prefix, '/')+1:]
+	where := fmt.Sprintf("Go module %s (source %s)", v.module, source)
+	if v.deployedRaw != "" {
+		where += " is deployed at " + v.deployedRaw
+	}
+	return watcher.Footprint{Uses: []watcher.Use{{Kind: watcher.UsePackage, Name: short, Version: v.deployedRaw, Where: where}}}
+}
+
+// Link links a finding of a public module to its pkg.go.dev page.
+func Link(j *watcher.Judgement, f *watcher.Finding) {
+	v := readView(j.New)
+	if module.CheckPath(v.module) != nil {
+		return
+	}
+	page := "https://pkg.go.dev/" + v.module
+	if v.deployed != "" {
+		page += "@" + v.deployed
+	}
+	f.AddLink("pkg.go.dev", page)
+}
