@@ -36,12 +36,7 @@ type Deps struct {
 
 // Build returns a runtime for every configured source.
 func Build(cfg *config.Config, deps Deps) ([]*watcher.Runtime, error) {
-	if deps.HTTP == nil {
-		deps.HTTP = polite.NewClient(nil, 0)
-	}
-	if deps.Logger == nil {
-		deps.Logger = slog.New(slog.DiscardHandler)
-	}
+	deps = deps.orDefaults()
 	out := make([]*watcher.Runtime, 0, len(cfg.Sources))
 	for i := range cfg.Sources {
 		rt, err := Runtime(cfg, &cfg.Sources[i], deps)
@@ -53,8 +48,19 @@ func Build(cfg *config.Config, deps Deps) ([]*watcher.Runtime, error) {
 	return out, nil
 }
 
+func (d Deps) orDefaults() Deps {
+	if d.HTTP == nil {
+		d.HTTP = polite.NewClient(nil, 0)
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	return d
+}
+
 // Runtime builds one source's provider, rules and document options.
 func Runtime(cfg *config.Config, src *config.Source, deps Deps) (*watcher.Runtime, error) {
+	deps = deps.orDefaults()
 	// The typed providers scope their logger with the source's name
 	// themselves; a second "source" key would be a duplicate in JSON logs.
 	logger := deps.Logger

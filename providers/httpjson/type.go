@@ -95,7 +95,7 @@ var Type = sourcetype.Type{
 		for k, v := range s.Headers {
 			headers[k] = v.Reveal()
 		}
-		p, err := New(Config{Name: src.Name, URL: s.URL, Headers: headers, Redact: s.Redact}, src.HTTP, src.Logger)
+		p, err := New(Config{Name: src.Name, URL: s.URL, Headers: headers, Redact: s.Redact}, src.HTTP, src.Logger.With("source", src.Name))
 		if err != nil {
 			return sourcetype.Built{}, err
 		}

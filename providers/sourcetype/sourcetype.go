@@ -55,7 +55,8 @@ type Source struct {
 	// and absolute paths as they are).
 	Resolve func(string) string
 	HTTP    *http.Client
-	Logger  *slog.Logger
+	// Logger is not scoped: a provider adds the source's name itself.
+	Logger *slog.Logger
 	// Scrubber learns the tokens a provider obtains while polling; may be
 	// nil.
 	Scrubber *redact.Scrubber
