@@ -12,6 +12,8 @@ import (
 	"github.com/driftwatch/driftwatch/providers/auth0"
 	"github.com/driftwatch/driftwatch/providers/feed"
 	"github.com/driftwatch/driftwatch/providers/github"
+	"github.com/driftwatch/driftwatch/providers/gomod"
+	"github.com/driftwatch/driftwatch/providers/npm"
 	"github.com/driftwatch/driftwatch/providers/providertest"
 	"github.com/driftwatch/driftwatch/watcher"
 )
@@ -46,6 +48,10 @@ func (p *peers) Footprints() []watcher.Footprint {
 			fp = auth0.Footprint(src.Name, p.docs[src.Name])
 		case "github_releases":
 			fp = github.Footprint(src.Name, p.docs[src.Name])
+		case "npm":
+			fp = npm.Footprint(src.Name, p.docs[src.Name])
+		case "gomod":
+			fp = gomod.Footprint(src.Name, p.docs[src.Name])
 		default:
 			continue
 		}
@@ -203,7 +209,10 @@ func doc(es ...[2]string) any {
 
 func TestDeprecationNoticeWhatItNames(t *testing.T) {
 	sdk := map[string]any{"repo": "auth0/auth0-spa-js", "deployed": "2.1.3", "releases": map[string]any{}}
-	ps := newPeers().add(t, "auth0-prod", "auth0", tenant()).add(t, "auth0-spa-js", "github_releases", sdk)
+	react := map[string]any{"package": "@auth0/auth0-react", "deployed": "2.2.4", "versions": map[string]any{}}
+	gomod := map[string]any{"module": "github.com/auth0/go-auth0/v2", "deployed": "v2.1.0", "versions": map[string]any{}}
+	ps := newPeers().add(t, "auth0-prod", "auth0", tenant()).add(t, "auth0-spa-js", "github_releases", sdk).
+		add(t, "react-npm", "npm", react).add(t, "go-auth0", "gomod", gomod)
 	cases := []struct {
 		name, title, summary string
 		severity             watcher.Severity // 0: no finding
@@ -212,6 +221,8 @@ func TestDeprecationNoticeWhatItNames(t *testing.T) {
 		{"Implicit", "Implicit grant deprecation", "Apps using the implicit flow must migrate to PKCE.", watcher.Warning, `client "Acme SPA" (tenant auth0-prod) uses the implicit grant`},
 		{"RulesEOL", "Rules and Hooks end of life", "Rules reach end of life in November.", watcher.Warning, `rule "add-country" (tenant auth0-prod) is enabled`},
 		{"SDK", "auth0-spa-js v1 end of life", "Upgrade to v2.", watcher.Warning, "SDK auth0/auth0-spa-js (source auth0-spa-js) is deployed at 2.1.3"},
+		{"NPM", "auth0-react 1.x is deprecated", "Move to v2.", watcher.Warning, "npm package @auth0/auth0-react (source react-npm) is deployed at 2.2.4"},
+		{"GoModule", "go-auth0 v1 deprecated", "", watcher.Warning, "Go module github.com/auth0/go-auth0/v2 (source go-auth0) is deployed at v2.1.0"},
 		{"Google", "Google One Tap sunset", "Google is retiring One Tap.", watcher.Warning, `connection "google-oauth2" (tenant auth0-prod) uses strategy google-oauth2`},
 		{"DatabaseConn", "Custom database scripts will no longer run on Node 16", "Review your database connections.", watcher.Warning, `connection "Username-Password-Authentication"`},
 		{"NothingUsed", "SAML signing certificate rotation deprecated", "Enterprise SAML apps must rotate.", watcher.Info, ""},
