@@ -41,6 +41,9 @@ type npmPackage struct {
 	versions map[string]NPMVersion
 	tags     map[string]string
 	rev      int
+	// body is the document rendered at revision bodyRev.
+	body    []byte
+	bodyRev int
 }
 
 // NewNPMRegistry starts an empty simulated registry.
@@ -139,7 +142,10 @@ func (r *NPMRegistry) serve(w http.ResponseWriter, req *http.Request) {
 	p := r.packages[name]
 	var body []byte
 	if p != nil {
-		body = p.document(name, r.srv.URL)
+		if p.body == nil || p.bodyRev != p.rev {
+			p.body, p.bodyRev = p.document(name, r.srv.URL), p.rev
+		}
+		body = p.body
 	}
 	r.mu.Unlock()
 	if fault != nil {
