@@ -122,7 +122,7 @@ func (l *loader) unknown(at string, t map[string]any, allowed map[string]bool, w
 	}
 }
 
-// anyTypeKey names the source types that accept key k ("feed or http_json").
+// anyTypeKey names the source types that accept key k ("a or b").
 func anyTypeKey(k string) (string, bool) {
 	var owners []string
 	for _, t := range Types() {
