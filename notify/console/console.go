@@ -214,7 +214,11 @@ func writeSource(w *bufio.Writer, s *watcher.DigestSource) {
 	}
 	fmt.Fprintln(w)
 	if len(s.New) > 0 {
-		fmt.Fprintln(w, "  new releases/entries:")
+		heading := "New"
+		if s.NewHeading != "" {
+			heading = notify.OneLine(s.NewHeading)
+		}
+		fmt.Fprintf(w, "  %s:\n", strings.ToLower(heading[:1])+heading[1:])
 		for _, it := range s.New {
 			line := notify.OneLine(it.Key)
 			if t := notify.OneLine(it.Title); t != "" && t != line {

@@ -95,7 +95,7 @@ func digest() *watcher.Digest {
 				Resolved:     []watcher.Finding{{ID: 41, Title: "Logout URL restored"}},
 			},
 			{
-				Name: "go-auth0", Type: "github_releases", Snapshots: 1,
+				Name: "go-auth0", Type: "github_releases", NewHeading: "New releases", Snapshots: 1,
 				New:       []watcher.DigestItem{{Key: "v3.0.0", Title: "v3.0.0 " + hostile, URL: "https://github.com/auth0/go-auth0/releases/tag/v3.0.0"}},
 				StillOpen: []watcher.Finding{*release()},
 			},
@@ -140,7 +140,7 @@ func TestFormatDigest(t *testing.T) {
 	}
 	out := b.String()
 	order := []string{"auth0-prod (auth0)", "changed settings:", "… and 2 more", "open findings:", "Configuration drift:", "resolved:",
-		"go-auth0 (github_releases)", "new releases/entries:", "v3.0.0", "open findings:", "No changes: orders-db"}
+		"go-auth0 (github_releases)", "new releases:", "v3.0.0", "open findings:", "No changes: orders-db"}
 	at := 0
 	for _, w := range order {
 		i := strings.Index(out[at:], w)
