@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +71,16 @@ func TestPackagesOverBinary(t *testing.T) {
 	r := c.exec("check", "--format", "github")
 	if r.code != 1 || !strings.Contains(r.stdout, "::error title=") || !strings.Contains(r.stdout, pkg+" 2.2.4, which the app runs, is deprecated") {
 		t.Errorf("check: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// The lockfile of the next deploy moves to 2.3.0, which is not
+	// deprecated: the gate passes at breaking.
+	lock := filepath.Join(c.dir, "package-lock.json")
+	if err := os.WriteFile(lock, []byte(`{"name":"app","lockfileVersion":3,"packages":{"":{"dependencies":{"@auth0/auth0-react":"^2.3.0"}},`+
+		`"node_modules/@auth0/auth0-react":{"version":"2.3.0"}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.exec("check", "--lockfile", lock); r.code != 0 {
+		t.Errorf("check --lockfile at 2.3.0: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if r := c.exec("digest"); r.code != 0 || !strings.Contains(r.stdout, "react-sdk (npm)") || !strings.Contains(r.stdout, "v1.10.0, which the app builds with, is retracted") {
 		t.Errorf("digest: exit %d\n%s%s", r.code, r.stdout, r.stderr)

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
@@ -62,9 +63,9 @@ func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Provider, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("gomod: proxy %q: want an http(s) URL", cfg.Proxy)
 	}
-	if hc == nil {
-		hc = polite.NewClient(nil, 0)
-	}
+	// A module proxy answers for itself: a redirect to another origin is
+	// refused rather than read as the proxy's answer.
+	hc = polite.StayHome(hc)
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -164,6 +165,9 @@ func (p *Provider) get(ctx context.Context, u string, v watcher.Validator) (*htt
 		return nil, fmt.Errorf("gomod: GET %s: %w", safeURL(u), errNotFound)
 	case resp.StatusCode == http.StatusNotModified:
 		return resp, nil
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
+		wait := polite.RetryAfter(resp.Header, time.Now(), time.Second)
+		return nil, &watcher.RetryAfterError{After: wait, Err: fmt.Errorf("gomod: %w", polite.NewStatusError(resp, safeURL(u)))}
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		return nil, fmt.Errorf("gomod: %w", polite.NewStatusError(resp, safeURL(u)))
 	}

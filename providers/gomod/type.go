@@ -31,6 +31,12 @@ func (s *Settings) Validate(c *config.Check) {
 	c.URL("proxy", s.Proxy)
 }
 
+// LockfileNames are the names `check --lockfile` looks the package up by.
+func (s *Settings) LockfileNames() []string { return []string{s.Module} }
+
+// Endpoints are the URLs the source reads, whose credentials are secrets.
+func (s *Settings) Endpoints() []string { return []string{s.Proxy} }
+
 // Type is the gomod source type: a Go module the app builds with.
 var Type = sourcetype.Type{
 	Name:      "gomod",

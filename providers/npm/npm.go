@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/driftwatch/driftwatch/providers/polite"
 	"github.com/driftwatch/driftwatch/watcher"
@@ -71,12 +72,16 @@ func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Provider, error) {
 	if hc == nil {
 		hc = polite.NewClient(nil, 0)
 	}
-	c := *polite.WithCap(hc, MaxDocument)
-	c.CheckRedirect = sameOrigin(hc.CheckRedirect)
+	// The redirect hygiene of polite.Guard (no Referer, no credential to
+	// another origin); the token goes to the registry's origin only.
+	hc = polite.Guard(polite.WithCap(hc, MaxDocument))
+	if cfg.Token != "" {
+		hc = polite.HomeHeader(hc, u, "Authorization", "Bearer "+cfg.Token)
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Provider{cfg: cfg, docURL: DocumentURL(cfg.Registry, cfg.Package), hc: &c, logger: logger}, nil
+	return &Provider{cfg: cfg, docURL: DocumentURL(cfg.Registry, cfg.Package), hc: hc, logger: logger}, nil
 }
 
 // DocumentURL is where a registry serves a package's document: a scoped
@@ -93,9 +98,6 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 		return nil, fmt.Errorf("npm: %w", err)
 	}
 	req.Header.Set("Accept", "application/json")
-	if p.cfg.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+p.cfg.Token)
-	}
 	v, _ := prev.Get(p.docURL)
 	polite.SetValidators(req, v)
 	resp, err := p.hc.Do(req)
@@ -108,6 +110,9 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 		polite.Drain(resp)
 		state.Set(p.docURL, v)
 		return &watcher.Result{Unchanged: true, State: state, RateRemaining: -1, Requests: 1}, nil
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
+		wait := polite.RetryAfter(resp.Header, time.Now(), time.Second)
+		return nil, &watcher.RetryAfterError{After: wait, Err: fmt.Errorf("npm: %w", polite.NewStatusError(resp, safeURL(p.docURL)))}
 	case resp.StatusCode == http.StatusNotFound:
 		polite.Drain(resp)
 		return nil, fmt.Errorf("npm: package %s not found in %s (a private package needs token_env)", p.cfg.Package, safeURL(p.cfg.Registry))
@@ -125,23 +130,6 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 	}
 	state.Set(p.docURL, polite.Validators(resp))
 	return &watcher.Result{Doc: doc, State: state, RateRemaining: -1, Requests: 1}, nil
-}
-
-// sameOrigin drops the token when a redirect leaves the registry's scheme
-// and host.
-func sameOrigin(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		if home := via[0].URL; req.URL.Scheme != home.Scheme || req.URL.Host != home.Host {
-			req.Header.Del("Authorization")
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		return nil
-	}
 }
 
 func safeURL(raw string) string {

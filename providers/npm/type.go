@@ -38,6 +38,15 @@ func (s *Settings) Validate(c *config.Check) {
 	c.Secret("token", s.TokenEnv, s.TokenFile, &s.Token)
 }
 
+// Secrets are the values the scrubber keeps out of every message.
+func (s *Settings) Secrets() []config.Secret { return []config.Secret{s.Token} }
+
+// LockfileNames are the names `check --lockfile` looks the package up by.
+func (s *Settings) LockfileNames() []string { return []string{s.Package} }
+
+// Endpoints are the URLs the source reads, whose credentials are secrets.
+func (s *Settings) Endpoints() []string { return []string{s.Registry} }
+
 // Type is the npm source type: a package the app ships.
 var Type = sourcetype.Type{
 	Name:      "npm",
