@@ -104,7 +104,7 @@ client_secret_file = "empty"
 		}
 	}
 	feed := writeConfig(t, "[[source]]\nname = \"feed\"\ntype = \"feed\"\nurl = \"https://example.com/rss\"\ntoken_file = \"x\"\n")
-	if _, err := config.Load(feed, nil); err == nil || !strings.Contains(err.Error(), `key "token_file" is for github_releases sources, not feed`) {
+	if _, err := config.Load(feed, nil); err == nil || !strings.Contains(err.Error(), `key "token_file" is for github_releases or npm sources, not feed`) {
 		t.Errorf("token_file on a feed: %v", err)
 	}
 	// Read-only commands and validate --no-env do not need the files.
