@@ -56,8 +56,11 @@ func (p diceProvider) Fetch(ctx context.Context, prev watcher.FetchState) (*watc
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
-	if err != nil || resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("dice: HTTP %d %v", resp.StatusCode, err)
+	if err != nil {
+		return nil, fmt.Errorf("dice: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("dice: HTTP %d", resp.StatusCode)
 	}
 	doc, err := diff.Decode(b)
 	if err != nil {

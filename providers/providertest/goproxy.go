@@ -130,7 +130,7 @@ func (g *GoProxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	info := func(v string) {
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"Version": v, "Time": versions[v].time.UTC().Format(time.RFC3339),
+		_ = json.NewEncoder(w).Encode(map[string]any{"Version": v, "Time": versions[v].time.UTC().Format(time.RFC3339),
 			"Origin": map[string]string{"VCS": "git", "URL": "https://" + mod, "Ref": "refs/tags/" + v}})
 	}
 	switch {
