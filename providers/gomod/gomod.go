@@ -19,6 +19,7 @@ import (
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/semver"
 
+	"github.com/driftwatch/driftwatch/lockfile"
 	"github.com/driftwatch/driftwatch/providers/polite"
 	"github.com/driftwatch/driftwatch/watcher"
 )
@@ -34,7 +35,10 @@ type Config struct {
 	Name     string
 	Module   string // "github.com/auth0/go-auth0"
 	Deployed string // the version the app builds with, "v1.4.0"
-	Proxy    string // default DefaultProxy
+	// DeployedFrom, when set, is the app's go.mod (or another lockfile),
+	// read on every fetch for the deployed version instead of Deployed.
+	DeployedFrom *lockfile.Source
+	Proxy        string // default DefaultProxy
 }
 
 // Provider reads one module from a proxy.
@@ -81,9 +85,19 @@ var errNotFound = errors.New("not found")
 // Unchanged: versions are immutable, so the same list means the same
 // go.mod.
 func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher.Result, error) {
+	deployed, err := p.deployedVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
 	state := watcher.FetchState{}
+	state.SetMemo(memoDeployed, deployed)
 	listURL := p.base + "/@v/list"
+	// A 304 stands for the last document only if it was built for the
+	// same deployed version.
 	v, _ := prev.Get(listURL)
+	if prev.Memo[memoDeployed] != deployed {
+		v = watcher.Validator{}
+	}
 	resp, err := p.get(ctx, listURL, v)
 	if err != nil && !errors.Is(err, errNotFound) {
 		return nil, err
@@ -143,7 +157,9 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 	if mf.Module.Mod.Path != p.cfg.Module {
 		return nil, fmt.Errorf("gomod: %s: the go.mod of %s declares another module", p.cfg.Module, latest)
 	}
-	doc := snapshot(p.cfg, listed, latest, latestTime, mf)
+	cfg := p.cfg
+	cfg.Deployed = deployed
+	doc := snapshot(cfg, listed, latest, latestTime, mf)
 	return &watcher.Result{Doc: doc, State: state, RateRemaining: -1, Requests: requests}, nil
 }
 
@@ -242,4 +258,25 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// memoDeployed keeps the deployed version the last document was built for.
+const memoDeployed = "deployed"
+
+// deployedVersion is the version the app builds with: read from its
+// go.mod when the source names one (a replace to a local path is no
+// version), else as configured. A file that cannot be read fails the
+// fetch: a stale version would judge the wrong retraction.
+func (p *Provider) deployedVersion(ctx context.Context) (string, error) {
+	if p.cfg.DeployedFrom == nil {
+		return p.cfg.Deployed, nil
+	}
+	m, err := p.cfg.DeployedFrom.Version(ctx)
+	if err != nil {
+		return "", fmt.Errorf("gomod: %s: %w", p.cfg.Module, err)
+	}
+	if canonical(m.Version) == "" {
+		return "", fmt.Errorf("gomod: %s: deployed_from %s pins %q, not a semantic version", p.cfg.Module, p.cfg.DeployedFrom.Display(), polite.Snippet([]byte(m.Version), 100))
+	}
+	return m.Version, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/driftwatch/driftwatch/diff"
+	"github.com/driftwatch/driftwatch/lockfile"
 	"github.com/driftwatch/driftwatch/providers/gomod"
 	"github.com/driftwatch/driftwatch/providers/providertest"
 	"github.com/driftwatch/driftwatch/watcher"
@@ -150,5 +153,35 @@ func TestRules(t *testing.T) {
 				t.Errorf("findings %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// deployed_from reads the deployed version from the app's go.mod.
+func TestDeployedFrom(t *testing.T) {
+	g := proxy(t, providertest.GoMod(mod, "", "v1.3.0 // broken token cache"))
+	gomodFile := filepath.Join(t.TempDir(), "go.mod")
+	write := func(v string) {
+		t.Helper()
+		if err := os.WriteFile(gomodFile, []byte("module example.com/app\n\ngo 1.23\n\nrequire "+mod+" "+v+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("v1.3.0")
+	p, err := gomod.New(gomod.Config{Name: "auth", Module: mod, Proxy: g.URL(),
+		DeployedFrom: &lockfile.Source{Location: gomodFile, Package: mod}}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := fetch(t, p)
+	if doc["deployed"] != "v1.3.0" {
+		t.Fatalf("deployed = %v", doc["deployed"])
+	}
+	j := &watcher.Judgement{New: doc, Baseline: true, Peers: watcher.NoPeers{}}
+	if fs := gomod.Rules()[0].Judge(j); len(fs) != 1 || fs[0].Rule != gomod.RuleRetracted {
+		t.Errorf("findings %+v, want the retraction of v1.3.0", fs)
+	}
+	write("v1.4.0")
+	if doc := fetch(t, p); doc["deployed"] != "v1.4.0" {
+		t.Errorf("after the go.mod moved: deployed = %v", doc["deployed"])
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"golang.org/x/mod/module"
 
 	"github.com/driftwatch/driftwatch/config"
+	"github.com/driftwatch/driftwatch/lockfile"
 	"github.com/driftwatch/driftwatch/providers/sourcetype"
 	"github.com/driftwatch/driftwatch/watcher"
 )
@@ -15,7 +16,10 @@ import (
 type Settings struct {
 	Module   string `toml:"module"`
 	Deployed string `toml:"deployed"`
-	Proxy    string `toml:"proxy"`
+	// DeployedFrom is the app's go.mod (a path or URL) the deployed
+	// version is read from on each poll, instead of Deployed.
+	DeployedFrom string `toml:"deployed_from"`
+	Proxy        string `toml:"proxy"`
 }
 
 // Validate checks the keys.
@@ -28,6 +32,7 @@ func (s *Settings) Validate(c *config.Check) {
 	if s.Deployed != "" && canonical(s.Deployed) == "" {
 		c.Errorf("deployed", "deployed %q is not a semantic version (v1.4.0)", s.Deployed)
 	}
+	c.DeployedFrom(s.Deployed, s.DeployedFrom, "")
 	c.URL("proxy", s.Proxy)
 }
 
@@ -46,7 +51,11 @@ var Type = sourcetype.Type{
 	Footprint: Footprint,
 	Build: func(src sourcetype.Source) (sourcetype.Built, error) {
 		s := src.Settings.(*Settings)
-		p, err := New(Config{Name: src.Name, Module: s.Module, Deployed: s.Deployed, Proxy: s.Proxy}, src.HTTP, src.Logger)
+		cfg := Config{Name: src.Name, Module: s.Module, Deployed: s.Deployed, Proxy: s.Proxy}
+		if s.DeployedFrom != "" {
+			cfg.DeployedFrom = &lockfile.Source{Location: src.Resolve(s.DeployedFrom), Package: s.Module, HTTP: src.HTTP}
+		}
+		p, err := New(cfg, src.HTTP, src.Logger)
 		if err != nil {
 			return sourcetype.Built{}, err
 		}

@@ -16,6 +16,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/driftwatch/driftwatch/lockfile"
 	"github.com/driftwatch/driftwatch/providers/polite"
 	"github.com/driftwatch/driftwatch/watcher"
 )
@@ -43,8 +46,11 @@ type Config struct {
 	Name     string
 	Package  string // "@auth0/auth0-react" or "express"
 	Deployed string // the version the app runs
-	Registry string // default DefaultRegistry
-	Token    string // optional bearer token for a private registry; never logged
+	// DeployedFrom, when set, is the app's lockfile, read on every fetch
+	// for the deployed version instead of Deployed.
+	DeployedFrom *lockfile.Source
+	Registry     string // default DefaultRegistry
+	Token        string // optional bearer token for a private registry; never logged
 }
 
 // Provider reads one package's document.
@@ -98,13 +104,23 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 		return nil, fmt.Errorf("npm: %w", err)
 	}
 	req.Header.Set("Accept", "application/json")
+	deployed, err := deployedVersion(ctx, p.cfg)
+	if err != nil {
+		return nil, err
+	}
+	// A 304 stands for the last document only if it was built for the
+	// same deployed version.
 	v, _ := prev.Get(p.docURL)
+	if prev.Memo[memoDeployed] != deployed {
+		v = watcher.Validator{}
+	}
 	polite.SetValidators(req, v)
 	resp, err := p.hc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("npm: GET %s: %w", p.cfg.Package, unwrapURLError(err))
 	}
 	state := watcher.FetchState{}
+	state.SetMemo(memoDeployed, deployed)
 	switch {
 	case resp.StatusCode == http.StatusNotModified:
 		polite.Drain(resp)
@@ -124,7 +140,9 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 	if err != nil {
 		return nil, fmt.Errorf("npm: GET %s: %w", p.cfg.Package, err)
 	}
-	doc, err := snapshot(p.cfg, pd)
+	cfg := p.cfg
+	cfg.Deployed = deployed
+	doc, err := snapshot(cfg, pd)
 	if err != nil {
 		return nil, fmt.Errorf("npm: %s: %w", p.cfg.Package, err)
 	}
@@ -147,4 +165,25 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// memoDeployed keeps the deployed version the last document was built for.
+const memoDeployed = "deployed"
+
+// deployedVersion is the version the app runs: read from its lockfile when
+// the source names one, else as configured. A lockfile that cannot be read,
+// or does not pin the package to a version, fails the fetch: a stale
+// version would judge the wrong release.
+func deployedVersion(ctx context.Context, cfg Config) (string, error) {
+	if cfg.DeployedFrom == nil {
+		return cfg.Deployed, nil
+	}
+	m, err := cfg.DeployedFrom.Version(ctx)
+	if err != nil {
+		return "", fmt.Errorf("npm: %s: %w", cfg.Package, err)
+	}
+	if _, err := semver.NewVersion(m.Version); err != nil {
+		return "", fmt.Errorf("npm: %s: deployed_from %s pins %q, not a semantic version", cfg.Package, cfg.DeployedFrom.Display(), polite.Snippet([]byte(m.Version), 100))
+	}
+	return m.Version, nil
 }

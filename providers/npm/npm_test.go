@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/driftwatch/driftwatch/diff"
+	"github.com/driftwatch/driftwatch/lockfile"
 	"github.com/driftwatch/driftwatch/providers/npm"
 	"github.com/driftwatch/driftwatch/providers/providertest"
 	"github.com/driftwatch/driftwatch/watcher"
@@ -148,5 +151,44 @@ func TestDocumentURL(t *testing.T) {
 		if npm.ValidName(bad) {
 			t.Errorf("ValidName(%q) = true", bad)
 		}
+	}
+}
+
+// A 304 stands for the last document only while the deployed version is
+// the one it was built for; deployed_from reads it from the lockfile.
+func TestDeployedFrom(t *testing.T) {
+	r := registry(t)
+	lock := filepath.Join(t.TempDir(), "package-lock.json")
+	write := func(v string) {
+		t.Helper()
+		body := `{"name":"app","lockfileVersion":3,"packages":{"":{"dependencies":{"@auth0/auth0-react":"^2"}},` +
+			`"node_modules/@auth0/auth0-react":{"version":"` + v + `"}}}`
+		if err := os.WriteFile(lock, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("2.1.0")
+	p, err := npm.New(npm.Config{Name: "react", Package: pkg, Registry: r.URL(),
+		DeployedFrom: &lockfile.Source{Location: lock, Package: pkg}}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, doc := fetch(t, p, watcher.FetchState{})
+	if d := doc.(map[string]any); d["deployed"] != "2.1.0" {
+		t.Fatalf("deployed = %v", d["deployed"])
+	}
+	if again, _ := fetch(t, p, res.State); !again.Unchanged {
+		t.Error("same lockfile, same registry: not Unchanged")
+	}
+	write("2.2.0")
+	again, doc := fetch(t, p, res.State)
+	if again.Unchanged || doc.(map[string]any)["deployed"] != "2.2.0" {
+		t.Errorf("after the lockfile moved: unchanged %v, document %v", again.Unchanged, doc)
+	}
+	if err := os.WriteFile(lock, []byte(`{"name":"app","lockfileVersion":3,"packages":{"":{}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Fetch(context.Background(), again.State); err == nil || !strings.Contains(err.Error(), pkg) {
+		t.Errorf("a lockfile without the package: %v", err)
 	}
 }

@@ -8,17 +8,21 @@ import (
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/driftwatch/driftwatch/config"
+	"github.com/driftwatch/driftwatch/lockfile"
 	"github.com/driftwatch/driftwatch/providers/sourcetype"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
 // Settings are the keys of an npm [[source]].
 type Settings struct {
-	Package   string `toml:"package"`
-	Deployed  string `toml:"deployed"`
-	Registry  string `toml:"registry"`
-	TokenEnv  string `toml:"token_env"`
-	TokenFile string `toml:"token_file"`
+	Package  string `toml:"package"`
+	Deployed string `toml:"deployed"`
+	// DeployedFrom is a lockfile path or URL the deployed version is read
+	// from on each poll, instead of Deployed.
+	DeployedFrom string `toml:"deployed_from"`
+	Registry     string `toml:"registry"`
+	TokenEnv     string `toml:"token_env"`
+	TokenFile    string `toml:"token_file"`
 
 	// Token is the resolved token, if any.
 	Token config.Secret `toml:"-"`
@@ -34,6 +38,7 @@ func (s *Settings) Validate(c *config.Check) {
 			c.Errorf("deployed", "deployed %q is not a semantic version", s.Deployed)
 		}
 	}
+	c.DeployedFrom(s.Deployed, s.DeployedFrom, "")
 	c.URL("registry", s.Registry)
 	c.Secret("token", s.TokenEnv, s.TokenFile, &s.Token)
 }
@@ -56,7 +61,11 @@ var Type = sourcetype.Type{
 	Footprint: Footprint,
 	Build: func(src sourcetype.Source) (sourcetype.Built, error) {
 		s := src.Settings.(*Settings)
-		p, err := New(Config{Name: src.Name, Package: s.Package, Deployed: s.Deployed, Registry: s.Registry, Token: s.Token.Reveal()}, src.HTTP, src.Logger)
+		cfg := Config{Name: src.Name, Package: s.Package, Deployed: s.Deployed, Registry: s.Registry, Token: s.Token.Reveal()}
+		if s.DeployedFrom != "" {
+			cfg.DeployedFrom = &lockfile.Source{Location: src.Resolve(s.DeployedFrom), Package: s.Package, HTTP: src.HTTP}
+		}
+		p, err := New(cfg, src.HTTP, src.Logger)
 		if err != nil {
 			return sourcetype.Built{}, err
 		}
