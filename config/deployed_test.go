@@ -30,7 +30,7 @@ func TestDeployedFrom(t *testing.T) {
 		{name: "ErrScheme", text: head + "deployed_from = \"ftp://example.com/yarn.lock?token=s3cret\"\n",
 			want: []string{`dw.toml:5: source "nextjs": deployed_from "ftp://example.com/yarn.lock": want a file path or an http(s) URL`}},
 		{name: "ErrOtherType", text: "[[source]]\nname = \"feed\"\ntype = \"feed\"\nurl = \"https://example.com/f\"\ndeployed_from = \"yarn.lock\"\n",
-			want: []string{`dw.toml:5: source "feed": key "deployed_from" is for github_releases sources, not feed`}},
+			want: []string{`dw.toml:5: source "feed": key "deployed_from" is for github_releases, gomod or npm sources, not feed`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -131,7 +131,10 @@ func anyTypeKey(k string) (string, bool) {
 			owners = append(owners, t)
 		}
 	}
-	return strings.Join(owners, " or "), len(owners) > 0
+	if len(owners) > 1 {
+		return strings.Join(owners[:len(owners)-1], ", ") + " or " + owners[len(owners)-1], true
+	}
+	return strings.Join(owners, ""), len(owners) > 0
 }
 
 func sourceLabel(src map[string]any, i int) string {
