@@ -16,9 +16,9 @@ import (
 type Settings struct {
 	Module   string `toml:"module"`
 	Deployed string `toml:"deployed"`
-	// DeployedFrom is the app's go.mod (a path or URL) the deployed
+	// LockfilePath is the app's go.mod (a path or URL) the deployed
 	// version is read from on each poll, instead of Deployed.
-	DeployedFrom string `toml:"deployed_from"`
+	LockfilePath string `toml:"deployed_from"`
 	Proxy        string `toml:"proxy"`
 }
 
@@ -32,12 +32,15 @@ func (s *Settings) Validate(c *config.Check) {
 	if s.Deployed != "" && canonical(s.Deployed) == "" {
 		c.Errorf("deployed", "deployed %q is not a semantic version (v1.4.0)", s.Deployed)
 	}
-	c.DeployedFrom(s.Deployed, s.DeployedFrom, "")
+	c.DeployedFrom(s.Deployed, s.LockfilePath, "")
 	c.URL("proxy", s.Proxy)
 }
 
 // LockfileNames are the names `check --lockfile` looks the package up by.
 func (s *Settings) LockfileNames() []string { return []string{s.Module} }
+
+// DeployedFrom is the lockfile the source reads, "" when none.
+func (s *Settings) DeployedFrom() string { return s.LockfilePath }
 
 // Endpoints are the URLs the source reads, whose credentials are secrets.
 func (s *Settings) Endpoints() []string { return []string{s.Proxy} }
@@ -49,11 +52,18 @@ var Type = sourcetype.Type{
 	Category:  watcher.ThirdParty,
 	Items:     &watcher.Items{Member: "versions", Heading: "New versions"},
 	Footprint: Footprint,
+	Page: func(c config.SourceConfig) string {
+		// The public page of a package read from the public proxy.
+		if s := c.(*Settings); s.Proxy == "" || strings.TrimSuffix(s.Proxy, "/") == strings.TrimSuffix(DefaultProxy, "/") {
+			return "https://pkg.go.dev/" + s.Module
+		}
+		return ""
+	},
 	Build: func(src sourcetype.Source) (sourcetype.Built, error) {
 		s := src.Settings.(*Settings)
 		cfg := Config{Name: src.Name, Module: s.Module, Deployed: s.Deployed, Proxy: s.Proxy}
-		if s.DeployedFrom != "" {
-			cfg.DeployedFrom = &lockfile.Source{Location: src.Resolve(s.DeployedFrom), Package: s.Module, HTTP: src.HTTP}
+		if s.LockfilePath != "" {
+			cfg.DeployedFrom = &lockfile.Source{Location: src.Resolve(s.LockfilePath), Package: s.Module, HTTP: src.HTTP}
 		}
 		p, err := New(cfg, src.HTTP, src.Logger)
 		if err != nil {

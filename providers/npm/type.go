@@ -17,9 +17,9 @@ import (
 type Settings struct {
 	Package  string `toml:"package"`
 	Deployed string `toml:"deployed"`
-	// DeployedFrom is a lockfile path or URL the deployed version is read
+	// LockfilePath is a lockfile path or URL the deployed version is read
 	// from on each poll, instead of Deployed.
-	DeployedFrom string `toml:"deployed_from"`
+	LockfilePath string `toml:"deployed_from"`
 	Registry     string `toml:"registry"`
 	TokenEnv     string `toml:"token_env"`
 	TokenFile    string `toml:"token_file"`
@@ -38,7 +38,7 @@ func (s *Settings) Validate(c *config.Check) {
 			c.Errorf("deployed", "deployed %q is not a semantic version", s.Deployed)
 		}
 	}
-	c.DeployedFrom(s.Deployed, s.DeployedFrom, "")
+	c.DeployedFrom(s.Deployed, s.LockfilePath, "")
 	c.URL("registry", s.Registry)
 	c.Secret("token", s.TokenEnv, s.TokenFile, &s.Token)
 }
@@ -48,6 +48,9 @@ func (s *Settings) Secrets() []config.Secret { return []config.Secret{s.Token} }
 
 // LockfileNames are the names `check --lockfile` looks the package up by.
 func (s *Settings) LockfileNames() []string { return []string{s.Package} }
+
+// DeployedFrom is the lockfile the source reads, "" when none.
+func (s *Settings) DeployedFrom() string { return s.LockfilePath }
 
 // Endpoints are the URLs the source reads, whose credentials are secrets.
 func (s *Settings) Endpoints() []string { return []string{s.Registry} }
@@ -59,11 +62,18 @@ var Type = sourcetype.Type{
 	Category:  watcher.ThirdParty,
 	Items:     &watcher.Items{Member: "versions", Heading: "New versions"},
 	Footprint: Footprint,
+	Page: func(c config.SourceConfig) string {
+		// The public page of a package read from the public registry.
+		if s := c.(*Settings); s.Registry == "" || strings.TrimSuffix(s.Registry, "/") == strings.TrimSuffix(DefaultRegistry, "/") {
+			return "https://www.npmjs.com/package/" + s.Package
+		}
+		return ""
+	},
 	Build: func(src sourcetype.Source) (sourcetype.Built, error) {
 		s := src.Settings.(*Settings)
 		cfg := Config{Name: src.Name, Package: s.Package, Deployed: s.Deployed, Registry: s.Registry, Token: s.Token.Reveal()}
-		if s.DeployedFrom != "" {
-			cfg.DeployedFrom = &lockfile.Source{Location: src.Resolve(s.DeployedFrom), Package: s.Package, HTTP: src.HTTP}
+		if s.LockfilePath != "" {
+			cfg.DeployedFrom = &lockfile.Source{Location: src.Resolve(s.LockfilePath), Package: s.Package, HTTP: src.HTTP}
 		}
 		p, err := New(cfg, src.HTTP, src.Logger)
 		if err != nil {
