@@ -30,7 +30,7 @@ func TestDigestOfBaselinePeriodListsChangesAndKeepsAckedApart(t *testing.T) {
 	r := c.mustRun(0, "--config", config, "digest")
 	out := r.stdout
 	for _, want := range []string{
-		"new releases/entries:", "v4.0.0", "cl-1043", // the release and the feed entry after the baselines
+		"new releases:", "v4.0.0", "new entries:", "cl-1043", // the release and the feed entry after the baselines
 		"changed settings:", "/clients/Acme Web/callbacks removed",
 		"acknowledged",
 	} {
