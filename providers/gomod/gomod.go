@@ -126,7 +126,7 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 		info, err := p.info(ctx, p.base+"/@latest")
 		requests++
 		if errors.Is(err, errNotFound) {
-			return nil, fmt.Errorf("gomod: module %s not found in %s", p.cfg.Module, safeURL(p.cfg.Proxy))
+			return nil, fmt.Errorf("gomod: module %s not found in %s", p.cfg.Module, polite.SafeURL(p.cfg.Proxy))
 		}
 		if err != nil {
 			return nil, err
@@ -173,19 +173,19 @@ func (p *Provider) get(ctx context.Context, u string, v watcher.Validator) (*htt
 	polite.SetValidators(req, v)
 	resp, err := p.hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("gomod: GET %s: %w", safeURL(u), unwrapURLError(err))
+		return nil, fmt.Errorf("gomod: GET %s: %w", polite.SafeURL(u), polite.UnwrapURLError(err))
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
 		polite.Drain(resp)
-		return nil, fmt.Errorf("gomod: GET %s: %w", safeURL(u), errNotFound)
+		return nil, fmt.Errorf("gomod: GET %s: %w", polite.SafeURL(u), errNotFound)
 	case resp.StatusCode == http.StatusNotModified:
 		return resp, nil
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
 		wait := polite.RetryAfter(resp.Header, time.Now(), time.Second)
-		return nil, &watcher.RetryAfterError{After: wait, Err: fmt.Errorf("gomod: %w", polite.NewStatusError(resp, safeURL(u)))}
+		return nil, &watcher.RetryAfterError{After: wait, Err: fmt.Errorf("gomod: %w", polite.NewStatusError(resp, polite.SafeURL(u)))}
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return nil, fmt.Errorf("gomod: %w", polite.NewStatusError(resp, safeURL(u)))
+		return nil, fmt.Errorf("gomod: %w", polite.NewStatusError(resp, polite.SafeURL(u)))
 	}
 	return resp, nil
 }
@@ -202,11 +202,11 @@ func (p *Provider) info(ctx context.Context, u string) (info, error) {
 	}
 	body, err := polite.ReadBody(resp, maxMod)
 	if err != nil {
-		return info{}, fmt.Errorf("gomod: GET %s: %w", safeURL(u), err)
+		return info{}, fmt.Errorf("gomod: GET %s: %w", polite.SafeURL(u), err)
 	}
 	var in info
 	if err := json.Unmarshal(body, &in); err != nil || !semver.IsValid(in.Version) {
-		return info{}, fmt.Errorf("gomod: GET %s: not a version info document; starts %q", safeURL(u), polite.Snippet(body, 60))
+		return info{}, fmt.Errorf("gomod: GET %s: not a version info document; starts %q", polite.SafeURL(u), polite.Snippet(body, 60))
 	}
 	return in, nil
 }
@@ -241,23 +241,6 @@ func latestOf(sorted []string) string {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
-}
-
-func safeURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(invalid URL)"
-	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	return u.String()
-}
-
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }
 
 // memoDeployed keeps the deployed version the last document was built for.

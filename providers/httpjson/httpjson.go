@@ -4,7 +4,6 @@ package httpjson
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -42,7 +41,7 @@ var _ watcher.Provider = (*Provider)(nil)
 func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Provider, error) {
 	u, err := url.Parse(cfg.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("http_json: url %q: want an http(s) URL", SafeURL(cfg.URL))
+		return nil, fmt.Errorf("http_json: url %q: want an http(s) URL", polite.SafeURL(cfg.URL))
 	}
 	var ps []diff.Pattern
 	for _, r := range cfg.Redact {
@@ -59,16 +58,6 @@ func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Provider, error) {
 	return &Provider{cfg: cfg, redact: ps, hc: hc, logger: logger}, nil
 }
 
-// SafeURL returns the URL without credentials or query, for messages.
-func SafeURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(invalid URL)"
-	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	return u.String()
-}
-
 // Fetch GETs the endpoint. A 304 is Unchanged; anything but a 2xx with a
 // whole JSON body is an error.
 func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher.Result, error) {
@@ -82,10 +71,10 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 	}
 	v, _ := prev.Get(p.cfg.URL)
 	polite.SetValidators(req, v)
-	safe := SafeURL(p.cfg.URL)
+	safe := polite.SafeURL(p.cfg.URL)
 	resp, err := p.hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("http_json: GET %s: %w", safe, unwrapURLError(err))
+		return nil, fmt.Errorf("http_json: GET %s: %w", safe, polite.UnwrapURLError(err))
 	}
 	state := watcher.FetchState{}
 	if resp.StatusCode == http.StatusNotModified {
@@ -120,14 +109,4 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 	state.Set(p.cfg.URL, polite.Validators(resp))
 	doc = secure(doc, p.redact) // before anything stores, diffs or logs it
 	return &watcher.Result{Doc: doc, State: state, RateRemaining: -1, Requests: 1}, nil
-}
-
-// unwrapURLError drops the *url.Error wrapper, whose text repeats the full
-// URL (query included).
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }

@@ -263,7 +263,7 @@ func TestNew(t *testing.T) {
 		}
 		noSecrets(t, err)
 	}
-	if got := httpjson.SafeURL("https://ops:" + password + "@api.example.com:8443/v1/db?token=" + token + "#frag"); got != "https://api.example.com:8443/v1/db" {
+	if got := polite.SafeURL("https://ops:" + password + "@api.example.com:8443/v1/db?token=" + token + "#frag"); got != "https://api.example.com:8443/v1/db" {
 		t.Errorf("SafeURL = %q", got)
 	}
 }

@@ -7,7 +7,6 @@ package npm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -117,7 +116,7 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 	polite.SetValidators(req, v)
 	resp, err := p.hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("npm: GET %s: %w", p.cfg.Package, unwrapURLError(err))
+		return nil, fmt.Errorf("npm: GET %s: %w", p.cfg.Package, polite.UnwrapURLError(err))
 	}
 	state := watcher.FetchState{}
 	state.SetMemo(memoDeployed, deployed)
@@ -128,12 +127,12 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 		return &watcher.Result{Unchanged: true, State: state, RateRemaining: -1, Requests: 1}, nil
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
 		wait := polite.RetryAfter(resp.Header, time.Now(), time.Second)
-		return nil, &watcher.RetryAfterError{After: wait, Err: fmt.Errorf("npm: %w", polite.NewStatusError(resp, safeURL(p.docURL)))}
+		return nil, &watcher.RetryAfterError{After: wait, Err: fmt.Errorf("npm: %w", polite.NewStatusError(resp, polite.SafeURL(p.docURL)))}
 	case resp.StatusCode == http.StatusNotFound:
 		polite.Drain(resp)
-		return nil, fmt.Errorf("npm: package %s not found in %s (a private package needs token_env)", p.cfg.Package, safeURL(p.cfg.Registry))
+		return nil, fmt.Errorf("npm: package %s not found in %s (a private package needs token_env)", p.cfg.Package, polite.SafeURL(p.cfg.Registry))
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return nil, fmt.Errorf("npm: %w", polite.NewStatusError(resp, safeURL(p.docURL)))
+		return nil, fmt.Errorf("npm: %w", polite.NewStatusError(resp, polite.SafeURL(p.docURL)))
 	}
 	defer polite.Drain(resp)
 	pd, err := decodePackument(resp.Body)
@@ -148,23 +147,6 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 	}
 	state.Set(p.docURL, polite.Validators(resp))
 	return &watcher.Result{Doc: doc, State: state, RateRemaining: -1, Requests: 1}, nil
-}
-
-func safeURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(invalid URL)"
-	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	return u.String()
-}
-
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }
 
 // memoDeployed keeps the deployed version the last document was built for.
