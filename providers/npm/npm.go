@@ -33,6 +33,10 @@ const MaxDocument = 64 << 20
 // deployed one always among them.
 const MaxVersions = 300
 
+// MaxMessage caps each deprecation message a snapshot keeps, in runes;
+// some run to kilobytes and are repeated on every version.
+const MaxMessage = 500
+
 // nameRE accepts npm package names, scoped or not (legacy names may hold
 // capitals).
 var nameRE = regexp.MustCompile(`^(?:@[A-Za-z0-9~-][A-Za-z0-9._~-]*/)?[A-Za-z0-9~-][A-Za-z0-9._~-]*$`)

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/driftwatch/driftwatch/rules"
 )
 
 // packument is what a snapshot keeps of a registry's package document.
@@ -15,8 +17,11 @@ type packument struct {
 	// "unpublished" object) is left out.
 	Time map[string]string
 	// Versions maps each version to its deprecation message ("" when not
-	// deprecated).
+	// deprecated), capped at MaxMessage runes.
 	Versions map[string]string
+	// Insecure holds the deprecated versions whose whole message, read
+	// before the cap, says the version is unsafe to run.
+	Insecure map[string]bool
 	// Unpublished is set when the whole package was unpublished.
 	Unpublished bool
 }
@@ -30,7 +35,7 @@ func decodePackument(r io.Reader) (*packument, error) {
 	if err := expectDelim(dec, '{'); err != nil {
 		return nil, err
 	}
-	p := &packument{DistTags: map[string]string{}, Time: map[string]string{}, Versions: map[string]string{}}
+	p := &packument{DistTags: map[string]string{}, Time: map[string]string{}, Versions: map[string]string{}, Insecure: map[string]bool{}}
 	for dec.More() {
 		key, err := objectKey(dec)
 		if err != nil {
@@ -97,7 +102,12 @@ func (p *packument) decodeVersions(dec *json.Decoder) error {
 		}
 		switch d := m.Deprecated.(type) {
 		case string:
-			p.Versions[v] = d
+			// Judged whole, kept capped: a 5 KB message is not held
+			// once per version.
+			if rules.MentionsSecurity(d) {
+				p.Insecure[v] = true
+			}
+			p.Versions[v] = rules.Cap(d, MaxMessage)
 		case bool:
 			if d {
 				p.Versions[v] = "deprecated"

@@ -15,14 +15,15 @@ import (
 
 // The rules of npm sources.
 const (
-	RuleDeprecated     = "npm.deprecated"
-	RuleMajorAvailable = "npm.major_available"
+	RuleDeprecated      = "npm.deprecated"
+	RuleMajorAvailable  = "npm.major_available"
+	RuleDeployedMissing = "npm.deployed_missing"
 )
 
-// Rules returns the npm rules; both judge the document's state, so they
+// Rules returns the npm rules; all judge the document's state, so they
 // speak on the baseline too.
 func Rules() []watcher.Rule {
-	return []watcher.Rule{watcher.RuleFunc(deprecated), watcher.RuleFunc(majorAvailable)}
+	return []watcher.Rule{watcher.RuleFunc(deprecated), watcher.RuleFunc(majorAvailable), watcher.RuleFunc(deployedMissing)}
 }
 
 // view is what the rules read of a document.
@@ -76,7 +77,9 @@ func deprecated(j *watcher.Judgement) []watcher.Finding {
 	}
 	sev := watcher.Warning
 	why := "The registry marks the deployed version deprecated."
-	if rules.MentionsSecurity(msg) {
+	// The stored message is capped; "insecure" keeps the judgement of
+	// the whole one.
+	if insecure, _ := v.versions[key]["insecure"].(bool); insecure || rules.MentionsSecurity(msg) {
 		sev = watcher.Breaking
 		why = "The deprecation message says the deployed version is unsafe to run."
 	}
@@ -90,11 +93,10 @@ func deprecated(j *watcher.Judgement) []watcher.Finding {
 	return []watcher.Finding{{
 		Rule: RuleDeprecated, Severity: sev, Category: watcher.ThirdParty,
 		Path: diff.Pointer([]string{"versions", key, "deprecated"}), Subject: key,
-		Title:   fmt.Sprintf("%s %s, which the app runs, is deprecated", v.pkg, key),
-		Detail:  strings.TrimSpace(why + " " + upgrade),
-		Old:     v.deployedRaw,
-		New:     v.latest,
-		Excerpt: msg,
+		Title:  fmt.Sprintf("%s %s, which the app runs, is deprecated", v.pkg, key),
+		Detail: strings.TrimSpace(why + " " + upgrade),
+		// A state, not a change: nothing "was", the version is deprecated.
+		New: rules.Quoted("deprecated", msg, MaxMessage),
 	}}
 }
 
@@ -136,5 +138,31 @@ func majorAvailable(j *watcher.Judgement) []watcher.Finding {
 		Title:  fmt.Sprintf("%s %s: major release above deployed %s", v.pkg, v.latest, v.deployedRaw),
 		Detail: detail,
 		Old:    v.deployedRaw, New: v.latest,
+	}}
+}
+
+// deployedMissing: the registry has no such version as the deployed one
+// (a typo, a version not published yet, or one unpublished). The package
+// document lists every version, so its absence is a state, judged on the
+// baseline too; it resolves when the version appears or deployed changes.
+func deployedMissing(j *watcher.Judgement) []watcher.Finding {
+	v := readView(j.New)
+	if v.deployed == nil {
+		return nil
+	}
+	if _, ok := v.deployedKey(); ok {
+		return nil
+	}
+	latest := ""
+	if v.latest != "" {
+		latest = fmt.Sprintf(" (latest %s)", v.latest)
+	}
+	return []watcher.Finding{{
+		Rule: RuleDeployedMissing, Severity: watcher.Warning, Category: watcher.ThirdParty,
+		Path: "/deployed", Subject: v.deployedRaw,
+		Title: fmt.Sprintf("%s %s, which the app runs, is not in the registry", v.pkg, v.deployedRaw),
+		Detail: fmt.Sprintf("The registry lists no version %s of %s%s: the configured version may be a typo, not published yet, "+
+			"or unpublished (a broken or compromised release taken down). Check the version the app runs before the next deploy.",
+			v.deployedRaw, v.pkg, latest),
 	}}
 }

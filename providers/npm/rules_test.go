@@ -48,6 +48,7 @@ func TestRules(t *testing.T) {
 		{name: "major", doc: doc("1.12.1", "3.1.0", nil, "1.12.1", "2.0.0", "3.0.0", "3.1.0"),
 			want: map[string]watcher.Severity{npm.RuleMajorAvailable: watcher.Warning}},
 		{name: "no deployed", doc: doc("", "3.1.0", nil, "3.1.0"), want: map[string]watcher.Severity{}},
+		{name: "deployed above latest missing", doc: doc("1.9.9", "1.3.0", nil), want: map[string]watcher.Severity{npm.RuleDeployedMissing: watcher.Warning}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := map[string]watcher.Severity{}

@@ -6,17 +6,21 @@ import (
 	"time"
 
 	"github.com/Masterminds/semver/v3"
+
+	"github.com/driftwatch/driftwatch/rules"
 )
 
 // snapshot builds the document (see README, "npm"):
 //
 //	{"package", "deployed", "latest", "dist_tags": {"<tag>": "<version>"},
-//	 "versions": {"<version>": {"published", "deprecated"}}}
+//	 "versions": {"<version>": {"published", "deprecated", "insecure"}}}
 //
 // versions holds the deployed version and every newer one (prereleases
 // only when a dist-tag points at them), the newest MaxVersions of them;
 // without a deployed version, the newest MaxVersions. "deprecated" is
-// present only on deprecated versions.
+// present only on deprecated versions, capped at MaxMessage runes;
+// "insecure" (true) only when the whole message says the version is
+// unsafe and the cut one no longer shows it.
 func snapshot(cfg Config, p *packument) (map[string]any, error) {
 	if len(p.Versions) == 0 {
 		if p.Unpublished {
@@ -71,6 +75,9 @@ func snapshot(cfg Config, p *packument) (map[string]any, error) {
 		}
 		if msg := p.Versions[k.raw]; msg != "" {
 			entry["deprecated"] = msg
+			if p.Insecure[k.raw] && !rules.MentionsSecurity(msg) {
+				entry["insecure"] = true
+			}
 		}
 		versions[k.raw] = entry
 	}
