@@ -108,12 +108,26 @@ name = "mod"
 type = "gomod"
 module = "github.com/acme/x"
 deployed = "main"
+
+[[source]]
+name = "short"
+type = "gomod"
+module = "github.com/acme/y"
+deployed = "1.1"
+
+[[source]]
+name = "v2"
+type = "gomod"
+module = "github.com/acme/z/v2"
+deployed = "v1.4.0"
 `)
 	r := c.exec("validate")
 	for _, want := range []string{
 		`driftwatch.toml:4: source "react": package "@auth0/../x" is not an npm package name`,
 		`driftwatch.toml:5: source "react": deployed "two" is not a semantic version`,
 		`driftwatch.toml:11: source "mod": deployed "main" is not a semantic version`,
+		`driftwatch.toml:17: source "short": deployed "1.1" is not a semantic version`,
+		`driftwatch.toml:23: source "v2": deployed "v1.4.0" is not a version of module github.com/acme/z/v2: should be v2, not v1`,
 	} {
 		if r.code != 2 || !strings.Contains(r.stderr, want) {
 			t.Errorf("validate: exit %d, stderr:\n%s\nwant %q", r.code, r.stderr, want)

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -133,6 +134,24 @@ func (p *Provider) Fetch(ctx context.Context, prev watcher.FetchState) (*watcher
 		}
 		latest, latestTime = info.Version, info.Time
 	}
+	// @v/list leaves out pseudo-versions, and a proxy lists only the
+	// versions it has fetched: a deployed version it does not list is
+	// asked for by name; only a 404 or 410 means the proxy has no such
+	// version (the document then lacks it, see RuleDeployedMissing).
+	if want := canonical(deployed); want != "" && !slices.Contains(listed, want) {
+		err := error(nil)
+		if want != latest {
+			_, err = p.info(ctx, p.base+"/@v/"+escapeVersion(want)+".info")
+			requests++
+		}
+		switch {
+		case err == nil:
+			listed = append(listed, want)
+			semver.Sort(listed)
+		case !errors.Is(err, errNotFound):
+			return nil, err
+		}
+	}
 	escV, err := module.EscapeVersion(latest)
 	if err != nil {
 		return nil, fmt.Errorf("gomod: %s: latest version %q: %w", p.cfg.Module, latest, err)
@@ -236,6 +255,15 @@ func latestOf(sorted []string) string {
 		return sorted[len(sorted)-1]
 	}
 	return ""
+}
+
+// escapeVersion case-escapes a valid version for a proxy URL.
+func escapeVersion(v string) string {
+	esc, err := module.EscapeVersion(v)
+	if err != nil {
+		return v
+	}
+	return esc
 }
 
 func firstLine(s string) string {

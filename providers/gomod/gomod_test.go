@@ -131,7 +131,12 @@ func TestRules(t *testing.T) {
 		return got
 	}
 	doc := func(deployed, deprecated string, retracted map[string]any) map[string]any {
-		d := map[string]any{"module": mod, "deployed": deployed, "latest": "v1.5.0", "retracted": retracted, "versions": map[string]any{}}
+		v := deployed
+		if !strings.HasPrefix(v, "v") {
+			v = "v" + v
+		}
+		d := map[string]any{"module": mod, "deployed": deployed, "latest": "v1.5.0", "retracted": retracted,
+			"versions": map[string]any{v: map[string]any{}, "v1.5.0": map[string]any{}}}
 		if deprecated != "" {
 			d["deprecated"] = deprecated
 		}
@@ -147,6 +152,8 @@ func TestRules(t *testing.T) {
 		{"retracted range security", doc("1.4.2", "", map[string]any{"[v1.4.0, v1.4.9]": "Security: tokens logged"}), map[string]watcher.Severity{gomod.RuleRetracted: watcher.Breaking}},
 		{"no rationale", doc("v1.4.0", "", map[string]any{"v1.4.0": ""}), map[string]watcher.Severity{gomod.RuleRetracted: watcher.Warning}},
 		{"deprecated", doc("v1.4.0", "use v2", map[string]any{}), map[string]watcher.Severity{gomod.RuleDeprecated: watcher.Warning}},
+		{"deployed missing", map[string]any{"module": mod, "deployed": "v1.7.0", "latest": "v1.5.0", "versions": map[string]any{}},
+			map[string]watcher.Severity{gomod.RuleDeployedMissing: watcher.Warning}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := judge(tc.doc); !cmp.Equal(got, tc.want) {

@@ -14,28 +14,37 @@ import (
 
 // The rules of gomod sources.
 const (
-	RuleRetracted  = "gomod.retracted"
-	RuleDeprecated = "gomod.deprecated"
+	RuleRetracted       = "gomod.retracted"
+	RuleDeprecated      = "gomod.deprecated"
+	RuleDeployedMissing = "gomod.deployed_missing"
 )
 
-// Rules returns the gomod rules; both judge the document's state.
+// Rules returns the gomod rules; all judge the document's state.
 func Rules() []watcher.Rule {
-	return []watcher.Rule{watcher.RuleFunc(retracted), watcher.RuleFunc(deprecated)}
+	return []watcher.Rule{watcher.RuleFunc(retracted), watcher.RuleFunc(deprecated), watcher.RuleFunc(deployedMissing)}
 }
+
+// maxShown caps the upstream text a finding shows as its state, in runes.
+const maxShown = 500
 
 type view struct {
 	module, deployedRaw, deployed, latest, deprecated string
 	retracted                                         map[string]string
+	versions                                          map[string]bool
 }
 
 func readView(doc any) view {
 	d, _ := doc.(map[string]any)
-	v := view{retracted: map[string]string{}}
+	v := view{retracted: map[string]string{}, versions: map[string]bool{}}
 	v.module, _ = d["module"].(string)
 	v.deployedRaw, _ = d["deployed"].(string)
 	v.deployed = canonical(v.deployedRaw)
 	v.latest, _ = d["latest"].(string)
 	v.deprecated, _ = d["deprecated"].(string)
+	vs, _ := d["versions"].(map[string]any)
+	for k := range vs {
+		v.versions[k] = true
+	}
 	rs, _ := d["retracted"].(map[string]any)
 	for k, x := range rs {
 		s, _ := x.(string)
@@ -71,6 +80,10 @@ func retracted(j *watcher.Judgement) []watcher.Finding {
 			continue
 		}
 		why := v.retracted[k]
+		state := "retracted, no rationale given"
+		if why != "" {
+			state = rules.Quoted("retracted", why, maxShown)
+		}
 		sev := watcher.Warning
 		detail := fmt.Sprintf("The go.mod of %s retracts %s, which covers the deployed %s: its authors ask users to move off it.", v.latest, k, v.deployedRaw)
 		if why == "" {
@@ -83,8 +96,9 @@ func retracted(j *watcher.Judgement) []watcher.Finding {
 		return []watcher.Finding{{
 			Rule: RuleRetracted, Severity: sev, Category: watcher.ThirdParty,
 			Path: diff.Pointer([]string{"retracted", k}), Subject: k,
-			Title:  fmt.Sprintf("%s %s, which the app builds with, is retracted", v.module, v.deployedRaw),
-			Detail: detail, Old: v.deployedRaw, New: v.latest, Excerpt: why,
+			Title: fmt.Sprintf("%s %s, which the app builds with, is retracted", v.module, v.deployedRaw),
+			// A state, not a change: New is what the retraction says.
+			Detail: detail, New: state,
 		}}
 	}
 	return nil
@@ -101,8 +115,27 @@ func deprecated(j *watcher.Judgement) []watcher.Finding {
 		Path: "/deprecated", Subject: v.module,
 		Title:  fmt.Sprintf("Go module %s is deprecated", v.module),
 		Detail: fmt.Sprintf("The go.mod of %s, the latest version, marks the module deprecated; the app builds with %s.", v.latest, orNone(v.deployedRaw)),
-		Old:    v.deployedRaw, New: v.latest,
-		Excerpt: v.deprecated,
+		New:    rules.Quoted("deprecated", v.deprecated, maxShown),
+	}}
+}
+
+// deployedMissing: the proxy has no such version as the deployed one (a
+// typo, a tag not pushed, or a version its authors deleted before the
+// proxy cached it). The fetch asks the proxy for a deployed version it
+// does not list, so a version absent from the document is one the proxy
+// answered 404 or 410 for. It resolves when the version appears or
+// deployed changes.
+func deployedMissing(j *watcher.Judgement) []watcher.Finding {
+	v := readView(j.New)
+	if v.deployed == "" || v.versions[v.deployed] {
+		return nil
+	}
+	return []watcher.Finding{{
+		Rule: RuleDeployedMissing, Severity: watcher.Warning, Category: watcher.ThirdParty,
+		Path: "/deployed", Subject: v.deployedRaw,
+		Title: fmt.Sprintf("%s %s, which the app builds with, is not in the module proxy", v.module, v.deployedRaw),
+		Detail: fmt.Sprintf("The module proxy knows no version %s of %s (latest %s): the configured version may be a typo, "+
+			"a tag never pushed, or one taken down. Check the version the app builds with before the next deploy.", v.deployed, v.module, v.latest),
 	}}
 }
 

@@ -2,6 +2,7 @@ package gomod
 
 import (
 	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/module"
 	"golang.org/x/mod/semver"
 )
 
@@ -80,7 +81,9 @@ func retraction(mf *modfile.File, v string) (string, bool) {
 	return "", false
 }
 
-// canonical adds the "v" a configured version may lack ("1.4.0").
+// canonical adds the "v" a configured version may lack ("1.4.0") and
+// returns "" for anything but a canonical Go module version: "v1.1" is
+// valid semver to the semver package, yet no module has such a version.
 func canonical(v string) string {
 	if v == "" {
 		return ""
@@ -88,7 +91,7 @@ func canonical(v string) string {
 	if v[0] != 'v' {
 		v = "v" + v
 	}
-	if !semver.IsValid(v) {
+	if module.CanonicalVersion(v) != v {
 		return ""
 	}
 	return v

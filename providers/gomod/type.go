@@ -1,6 +1,7 @@
 package gomod
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -24,13 +25,28 @@ type Settings struct {
 
 // Validate checks the keys.
 func (s *Settings) Validate(c *config.Check) {
+	pathOK := false
 	if c.Required("module", s.Module) {
 		if err := module.CheckPath(s.Module); err != nil {
 			c.Errorf("module", "module %q is not a Go module path: %v", s.Module, err)
+		} else {
+			pathOK = true
 		}
 	}
-	if s.Deployed != "" && canonical(s.Deployed) == "" {
-		c.Errorf("deployed", "deployed %q is not a semantic version (v1.4.0)", s.Deployed)
+	switch v := canonical(s.Deployed); {
+	case s.Deployed == "":
+	case v == "":
+		c.Errorf("deployed", "deployed %q is not a semantic version as Go modules use it: major, minor and patch (v1.4.0)", s.Deployed)
+	case pathOK && module.Check(s.Module, v) != nil:
+		// A /vN module has only vN versions; v2+ of a module without
+		// the suffix only as +incompatible.
+		err := module.Check(s.Module, v)
+		msg := err.Error()
+		var verr *module.InvalidVersionError
+		if errors.As(err, &verr) {
+			msg = verr.Err.Error()
+		}
+		c.Errorf("deployed", "deployed %q is not a version of module %s: %s", s.Deployed, s.Module, msg)
 	}
 	c.DeployedFrom(s.Deployed, s.LockfilePath, "")
 	c.URL("proxy", s.Proxy)
@@ -100,7 +116,10 @@ func Link(j *watcher.Judgement, f *watcher.Finding) {
 		return
 	}
 	page := "https://pkg.go.dev/" + v.module
-	if v.deployed != "" {
+	switch {
+	case f.Rule == RuleDeployedMissing:
+		page += "?tab=versions" // the version the app names has no page
+	case v.deployed != "":
 		page += "@" + v.deployed
 	}
 	f.AddLink("pkg.go.dev", page)
