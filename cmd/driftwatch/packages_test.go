@@ -138,3 +138,54 @@ deployed = "v1.4.0"
 		t.Errorf("validate: exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 }
+
+// Over the built binary: a deployed version neither upstream has is a
+// finding of each source, not a silent snapshot; and explain shows a
+// deprecation as a state (no "Was"), the message as "Now".
+func TestPackagesDeployedMissingAndStatesOverBinary(t *testing.T) {
+	const pkg, mod = "@acme/widget", "example.com/foo"
+	at := func(d int) time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, d) }
+	reg := providertest.NewNPMRegistry()
+	defer reg.Close()
+	reg.Publish(pkg, providertest.NPMVersion{Version: "1.2.0", Published: at(0)}, providertest.NPMVersion{Version: "1.3.0", Published: at(10)})
+	reg.Deprecate(pkg, "1.3.0", "use @acme/gadget instead")
+	gp := providertest.NewGoProxy()
+	defer gp.Close()
+	gp.Release(mod, "v1.1.0", at(0), providertest.GoMod(mod, ""))
+	gp.Release(mod, "v1.3.0", at(20), providertest.GoMod(mod, "use example.com/bar/v2 instead"))
+
+	c := newCLI(t, "[store]\npath = \"dw.db\"\n\n"+reg.Source("widget", pkg, "1.9.9")+"\n"+gp.Source("foo", mod, "v1.7.0")+"\n"+reg.Source("widget-now", pkg, "1.3.0"))
+	if r := c.exec("poll"); r.code != 0 {
+		t.Fatalf("poll: exit %d: %s", r.code, r.stderr)
+	}
+	fs := decode[findingsJSON](t, c.exec("findings", "--format", "json").stdout).Findings
+	got := map[string]findingJSON{}
+	for _, f := range fs {
+		got[f.Source+" "+f.Rule] = f
+	}
+	for _, k := range []string{"widget npm.deployed_missing", "foo gomod.deployed_missing", "foo gomod.deprecated", "widget-now npm.deprecated"} {
+		if f, ok := got[k]; !ok || f.Severity != "warning" || f.Category != "third-party" {
+			t.Errorf("finding %s = %+v (all: %v)", k, f, got)
+		}
+	}
+	for k, want := range map[string][]string{
+		"widget-now npm.deprecated": {`Now:            deprecated: "use @acme/gadget instead"`},
+		"foo gomod.deprecated":      {`Now:            deprecated: "use example.com/bar/v2 instead"`},
+	} {
+		ex := c.exec("explain", itoa(got[k].ID)).stdout
+		for _, w := range want {
+			if !strings.Contains(ex, w) || strings.Contains(ex, "Was:") {
+				t.Errorf("explain %s: want %q and no Was:\n%s", k, w, ex)
+			}
+		}
+	}
+	// The versions are published: both missing findings resolve.
+	reg.Publish(pkg, providertest.NPMVersion{Version: "1.9.9", Published: at(30)})
+	gp.Release(mod, "v1.7.0", at(40), providertest.GoMod(mod, ""))
+	c.exec("poll")
+	for _, f := range decode[findingsJSON](t, c.exec("findings", "--format", "json").stdout).Findings {
+		if strings.HasSuffix(f.Rule, ".deployed_missing") {
+			t.Errorf("still open after publishing: %+v", f)
+		}
+	}
+}
