@@ -37,6 +37,9 @@ type Config struct {
 	// Hints are advice that is not an error (a deprecated table), for
 	// validate to print.
 	Hints []string `toml:"-"`
+	// Warnings are valid settings that likely do not do what was meant
+	// (a digest that goes to no one), for validate to print.
+	Warnings []string `toml:"-"`
 
 	// sourceSecrets are the sources' secrets as their types resolved
 	// them (Check.Secret), for the commands that check or fill them.

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -69,6 +70,10 @@ func (l *loader) validateReceivers(c *Config) {
 	}
 	for i := range c.Routes {
 		l.validateRoute(c, i, &c.Routes[i], seen)
+	}
+	if len(c.Routes) > 0 && !slices.ContainsFunc(c.Routes, func(r Route) bool { return r.Digest }) {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("%s: no receiver gets the digest: with [[route]] tables, "+
+			"the digest goes only to the receivers of routes with digest = true, and none has it", c.File))
 	}
 }
 

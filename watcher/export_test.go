@@ -15,3 +15,6 @@ func (s *Scheduler) Jitter(interval time.Duration) time.Duration { return s.jitt
 func (s *Scheduler) PollJob(stop, ctx context.Context, rt *Runtime, sched cron.Schedule) {
 	s.pollJob(stop, ctx, rt, sched)
 }
+
+// DigestJob exposes one scheduled digest.
+func (s *Scheduler) DigestJob(ctx context.Context, sched cron.Schedule) { s.digestJob(ctx, sched) }

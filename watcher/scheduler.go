@@ -40,6 +40,9 @@ type Scheduler struct {
 
 	mu      sync.Mutex
 	backoff map[string]time.Time
+	// digestToNoOne is set once the daemon warned that a digest went to
+	// no receiver, so the warning is not repeated every week.
+	digestToNoOne bool
 }
 
 // BackedOff returns the sources currently skipped after repeated
@@ -230,8 +233,19 @@ func (s *Scheduler) digestJob(ctx context.Context, sched cron.Schedule) {
 		return
 	}
 	n := Notice{Kind: NoticeDigest, Group: "digest/" + now.Format(time.RFC3339), Digest: d, CreatedAt: now}
-	if _, err := s.Engine.EnqueueDigest(ctx, n); err != nil {
+	queued, err := s.Engine.EnqueueDigest(ctx, n)
+	if err != nil {
 		s.logger().Error("digest", "error", err.Error())
+		return
+	}
+	if queued == 0 {
+		s.mu.Lock()
+		warn := !s.digestToNoOne
+		s.digestToNoOne = true
+		s.mu.Unlock()
+		if warn {
+			s.logger().Warn("the digest goes to no receiver: no [[route]] has digest = true; set it on the route of the receivers that should get it")
+		}
 		return
 	}
 	s.Engine.Deliver(ctx)

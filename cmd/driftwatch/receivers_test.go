@@ -203,3 +203,36 @@ func TestLegacySlackStillWorksAndValidateSaysHowToMove(t *testing.T) {
 		t.Fatalf("posted %d", len(p))
 	}
 }
+
+// TestValidateWarnsWhenNoRouteGetsTheDigest: with [[route]]s but none with
+// digest = true, validate still passes (exit 0) and says on stderr that no
+// receiver gets the digest; with one, it says nothing.
+func TestValidateWarnsWhenNoRouteGetsTheDigest(t *testing.T) {
+	base := `
+[store]
+path = "dw.db"
+
+[[source]]
+name = "api"
+type = "http_json"
+url = "https://example.com/api"
+
+[[receiver]]
+name = "oncall"
+type = "webhook"
+url_env = "HOOK"
+
+[[route]]
+receivers = ["oncall"]
+`
+	c := newCLI(t, base)
+	c.env["HOOK"] = "https://hooks.example.com/x"
+	r := c.mustRun(0, "validate")
+	if !strings.Contains(r.stderr, "warning: ") || !strings.Contains(r.stderr, "no receiver gets the digest") {
+		t.Errorf("validate stderr:\n%s", r.stderr)
+	}
+	c.writeConfig(base + "digest = true\n")
+	if r := c.mustRun(0, "validate"); strings.Contains(r.stderr, "warning: ") {
+		t.Errorf("validate warned with a digest route:\n%s", r.stderr)
+	}
+}

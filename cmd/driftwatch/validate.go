@@ -52,6 +52,9 @@ that has the config but not the secrets.`,
 			for _, h := range cfg.Hints {
 				fmt.Fprintf(a.env.Stderr, "notice: %s\n", h)
 			}
+			for _, w := range cfg.Warnings {
+				fmt.Fprintf(a.env.Stderr, "warning: %s\n", w)
+			}
 			counts := fmt.Sprintf("%d sources, %d expectations", len(cfg.Sources), len(cfg.Expects))
 			if n := len(cfg.AllReceivers()); n > 0 {
 				counts += fmt.Sprintf(", %d receivers, %d routes", n, len(cfg.Routes))
