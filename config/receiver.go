@@ -71,6 +71,15 @@ func (r *Receiver) CanEdit() bool {
 	return r.Type == ReceiverSlack && (r.TokenEnv != "" || r.TokenFile != "")
 }
 
+// GetsHandled reports whether the receiver is told when a finding is
+// acknowledged or silenced: one that keeps a message per finding edits it
+// to say so, and a webhook's machine consumer (a ticket bot) tracks the
+// finding's state. A chat channel or mailbox without a message to edit is
+// not: a new message saying someone handled it would be noise.
+func (r *Receiver) GetsHandled() bool {
+	return r.CanEdit() || r.Type == ReceiverWebhook
+}
+
 // MissingSecret reports whether a secret the receiver needs to deliver
 // is unset: in a config read without its secrets.
 func (r *Receiver) MissingSecret() bool {

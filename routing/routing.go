@@ -26,7 +26,7 @@ type receiver struct {
 	name         string
 	minSeverity  watcher.Severity
 	sendResolved bool
-	canEdit      bool
+	handled      bool // told of acked and silenced findings
 }
 
 type route struct {
@@ -55,7 +55,7 @@ func New(cfg *config.Config) *Router {
 		}
 		r.byName[rc.Name] = len(r.receivers)
 		r.receivers = append(r.receivers, receiver{name: rc.Name, minSeverity: sev,
-			sendResolved: rc.SendResolved == nil || *rc.SendResolved, canEdit: rc.CanEdit()})
+			sendResolved: rc.SendResolved == nil || *rc.SendResolved, handled: rc.GetsHandled()})
 	}
 	for _, rt := range cfg.Routes {
 		x := route{sources: rt.Source, categories: rt.Category, rules: rt.Rule, labels: rt.Labels,
@@ -98,7 +98,7 @@ func (r *Router) Names() []string {
 // A finding's notice goes to the receivers of the matching routes whose
 // min_severity (the route's, else the receiver's) it reaches; a resolved
 // one only where send_resolved; an acked or silenced one only to
-// receivers that edit their message about the finding.
+// receivers that are told (config.Receiver.GetsHandled).
 func (r *Router) Route(n watcher.Notice) []string {
 	var out []string
 	add := func(name string) {
@@ -165,7 +165,7 @@ func (r *Router) wants(rc receiver, rt *route, n watcher.Notice) bool {
 	case n.Kind == watcher.NoticeResolved:
 		return resolved
 	case n.Kind == watcher.NoticeAcked || n.Kind == watcher.NoticeSilenced:
-		return rc.canEdit
+		return rc.handled
 	}
 	return true
 }

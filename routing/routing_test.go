@@ -96,7 +96,7 @@ digest = true
 		{"route's send_resolved = false", notice(watcher.NoticeResolved, "orders-db", "threshold.cpu", watcher.Warning, watcher.Infrastructure), nil},
 		{"route min_severity drops a warning and stops", notice(watcher.NoticeOpened, "orders-db", "release.major_available", watcher.Warning, watcher.ThirdParty), nil},
 		{"catch-all by receivers", notice(watcher.NoticeOpened, "orders-db", "expect.equals", watcher.Warning, watcher.Configuration), []string{"teams"}},
-		{"acked: only editing receivers", notice(watcher.NoticeAcked, "auth0-prod", "auth0.grant_removed", watcher.Breaking, watcher.Configuration), []string{"identity-slack"}},
+		{"acked: editing receivers and webhooks", notice(watcher.NoticeAcked, "auth0-prod", "auth0.grant_removed", watcher.Breaking, watcher.Configuration), []string{"identity-slack", "oncall"}},
 		{"digest: routes with digest", watcher.Notice{Kind: watcher.NoticeDigest, Digest: &watcher.Digest{}}, []string{"teams"}},
 	} {
 		if got := r.Route(c.n); !slices.Equal(got, c.want) {
@@ -133,5 +133,35 @@ send_resolved = false
 	}
 	if got := r.Route(notice(watcher.NoticeResolved, "orders-db", "x", watcher.Breaking, watcher.ThirdParty)); got != nil {
 		t.Errorf("resolved without send_resolved routed to %q", got)
+	}
+}
+
+// TestAckedAndSilencedReachWebhooksAndEditorsOnly: a ticket bot behind a
+// webhook is told when a finding is acknowledged or silenced, as is a
+// Slack bot that edits its message; a Slack webhook, Teams and email are
+// not (a new message about it would be noise).
+func TestAckedAndSilencedReachWebhooksAndEditorsOnly(t *testing.T) {
+	r := load(t, sources+receivers+`
+[[receiver]]
+name = "slack-hook"
+type = "slack"
+webhook_url_env = "HOOK"
+
+[[receiver]]
+name = "mail"
+type = "email"
+host = "smtp.example.com"
+from = "dw@example.com"
+to = ["ops@example.com"]
+`)
+	for _, kind := range []watcher.NoticeKind{watcher.NoticeAcked, watcher.NoticeSilenced} {
+		got := r.Route(notice(kind, "orders-db", "x", watcher.Breaking, watcher.Configuration))
+		if want := []string{"identity-slack", "oncall"}; !slices.Equal(got, want) {
+			t.Errorf("%s: Route = %q, want %q", kind, got, want)
+		}
+	}
+	if got, want := r.Route(notice(watcher.NoticeOpened, "orders-db", "x", watcher.Breaking, watcher.Configuration)),
+		[]string{"identity-slack", "oncall", "teams", "slack-hook", "mail"}; !slices.Equal(got, want) {
+		t.Errorf("opened: Route = %q, want %q", got, want)
 	}
 }

@@ -38,7 +38,8 @@ type AckRequest struct {
 	// Until, when set, ends the acknowledgement.
 	Until *time.Time
 	// Policy routes the acked notice of each finding that was open to
-	// the receivers that keep a message per finding current.
+	// the receivers told of it (those that keep a message per finding
+	// current, and webhooks).
 	Policy watcher.NoticePolicy
 }
 

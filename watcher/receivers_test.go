@@ -22,6 +22,7 @@ import (
 	"github.com/driftwatch/driftwatch/notify/webhook"
 	"github.com/driftwatch/driftwatch/providers/providertest"
 	"github.com/driftwatch/driftwatch/routing"
+	"github.com/driftwatch/driftwatch/store"
 	"github.com/driftwatch/driftwatch/watcher"
 )
 
@@ -439,5 +440,64 @@ func TestTwoDeliverersTwoReceiversEachNoticeOncePerReceiver(t *testing.T) {
 		if n != 1 {
 			t.Errorf("webhook: notice %s received %d times", id, n)
 		}
+	}
+}
+
+// TestWebhookIsToldOfAnAckTeamsIsNot: acknowledging an open finding sends
+// a webhook body with event "acked" (a ticket bot follows the finding),
+// while the Teams receiver that got the finding gets nothing more.
+func TestWebhookIsToldOfAnAckTeamsIsNot(t *testing.T) {
+	hook, teams := providertest.NewHook(), providertest.NewTeams()
+	t.Cleanup(hook.Close)
+	t.Cleanup(teams.Close)
+	policy := policyOf(t, `
+[[receiver]]
+name = "oncall"
+type = "webhook"
+url_env = "HOOK"
+
+[[receiver]]
+name = "infra"
+type = "msteams"
+webhook_url_env = "TEAMS"
+`, map[string]string{"HOOK": hook.URL(), "TEAMS": teams.URL()})
+	wh, _ := webhook.New(webhook.Config{Name: "oncall", URL: hook.URL()})
+	tm, _ := msteams.New(msteams.Config{WebhookURL: teams.URL()})
+	db, up := openStore(t), newUpstream(t)
+	up.set("api", findingsDoc([4]string{"breaking", "configuration", "expect.equals", "plan changed"}))
+	e := &watcher.Engine{Store: db, Policy: policy, Receivers: []watcher.Receiver{
+		{Name: "oncall", Notifier: wh}, {Name: "infra", Notifier: tm}},
+		Sources: []*watcher.Runtime{jsonSource(t, up, "api", listed())}}
+	pollOnce(t, e)
+	if rep := e.Deliver(context.Background()); rep.Err != nil || rep.Failed != 0 {
+		t.Fatalf("Deliver = %+v", rep)
+	}
+	fs := findings(t, db, "api")
+	if len(fs) != 1 {
+		t.Fatalf("findings %+v", fs)
+	}
+	if _, err := db.AckRefs(context.Background(), store.AckRequest{Refs: []string{fmt.Sprint(fs[0].ID)}, Note: "ticket OPS-1",
+		Author: "ana", At: time.Now(), Policy: policy}); err != nil {
+		t.Fatal(err)
+	}
+	if rep := e.Deliver(context.Background()); rep.Err != nil || rep.Failed != 0 {
+		t.Fatalf("Deliver = %+v", rep)
+	}
+	var events []string
+	for _, b := range hook.Accepted() {
+		var body webhook.Body
+		if err := json.Unmarshal(b, &body); err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, body.Event)
+		if body.Event == "acked" && !has(b, `"ack_note":"ticket OPS-1"`) {
+			t.Errorf("acked body without the ack note: %s", b)
+		}
+	}
+	if want := []string{"opened", "acked"}; !slices.Equal(events, want) {
+		t.Errorf("webhook events %q, want %q", events, want)
+	}
+	if n := len(teams.Accepted()); n != 1 {
+		t.Errorf("Teams got %d cards, want only the opened one", n)
 	}
 }
