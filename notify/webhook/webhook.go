@@ -87,12 +87,45 @@ type Body struct {
 	// History says what a notice that stands for earlier ones of the same
 	// finding went through ("Opened and resolved while the webhook was
 	// unreachable.").
-	History string           `json:"history,omitempty"`
-	Finding *watcher.Finding `json:"finding,omitempty"`
+	History string   `json:"history,omitempty"`
+	Finding *Finding `json:"finding,omitempty"`
 	// Page is the finding's page on the web view (server.public_url).
 	Page   string  `json:"page,omitempty"`
 	Digest *Digest `json:"digest,omitempty"`
 	Text   string  `json:"text,omitempty"`
+}
+
+// MaxExcerpt caps the finding's upstream excerpt in the body, in
+// characters (as the email caps it): release notes can run long.
+const MaxExcerpt = 2000
+
+// Finding is the body's finding: the object of `findings --format json`
+// with the upstream excerpt added (null without one). The excerpt is the
+// upstream's text: cleaned of control characters and capped, but to be
+// treated as untrusted by whatever shows it.
+type Finding struct {
+	*watcher.Finding
+	Excerpt string `json:"excerpt"`
+}
+
+// MarshalJSON adds "excerpt" to the finding object, keeping its fields and
+// their order.
+func (f Finding) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(f.Finding)
+	if err != nil {
+		return nil, err
+	}
+	ex := []byte("null")
+	if f.Excerpt != "" {
+		if ex, err = json.Marshal(f.Excerpt); err != nil {
+			return nil, err
+		}
+	}
+	if len(b) < 2 || b[len(b)-1] != '}' {
+		return nil, errors.New("webhook: the finding is not a JSON object")
+	}
+	out := append(b[:len(b)-1:len(b)-1], `,"excerpt":`...)
+	return append(append(out, ex...), '}'), nil
 }
 
 // Digest is a digest in the body.
@@ -168,8 +201,10 @@ func Verify(secret string, body []byte, header string) bool {
 
 func (n *Notifier) body(nt watcher.Notice) Body {
 	b := Body{Version: Version, Kind: "finding", Event: string(nt.Kind), ID: nt.Key(), Receiver: n.cfg.Name,
-		SentAt: watcher.FormatTime(n.now()), History: nt.HistoryVia("the webhook"), Finding: nt.Finding}
+		SentAt: watcher.FormatTime(n.now()), History: nt.HistoryVia("the webhook")}
 	if nt.Finding != nil {
+		b.Finding = &Finding{Finding: nt.Finding,
+			Excerpt: notify.Truncate(strings.TrimSpace(notify.Clean(notify.Clip(nt.Finding.Excerpt, 4*MaxExcerpt))), MaxExcerpt)}
 		b.Page = notify.FindingPage(n.cfg.PublicURL, nt.Finding.ID)
 	}
 	switch {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/driftwatch/driftwatch/notify/webhook"
 	"github.com/driftwatch/driftwatch/providers/providertest"
@@ -123,5 +124,45 @@ func TestAnswers(t *testing.T) {
 		if setup != c.setup || watcher.IsPermanent(err) != c.permanent || (c.waitOK && !errors.As(err, &ra)) {
 			t.Errorf("%d: %v: setup %v permanent %v", c.code, err, setup, watcher.IsPermanent(err))
 		}
+	}
+}
+
+// TestFindingCarriesTheUpstreamExcerptCleanedAndCapped: the body's finding
+// has the upstream excerpt, its control characters dropped and cut to
+// MaxExcerpt characters; every field of the finding object stays, and a
+// finding without an excerpt says null.
+func TestFindingCarriesTheUpstreamExcerptCleanedAndCapped(t *testing.T) {
+	hook := providertest.NewHook()
+	defer hook.Close()
+	n, _ := webhook.New(webhook.Config{Name: "tickets", URL: hook.URL()})
+	withEx := notice()
+	withEx.Finding.Excerpt = "## Breaking\x1b[31m\n- grants removed\x07 " + strings.Repeat("é", 3*webhook.MaxExcerpt)
+	if err := n.Deliver(t.Context(), []watcher.Notice{withEx, notice()}); err != nil {
+		t.Fatal(err)
+	}
+	reqs := hook.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	var bodies [2]struct {
+		Finding map[string]any `json:"finding"`
+	}
+	for i, r := range reqs {
+		if err := json.Unmarshal(r.Body, &bodies[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ex, _ := bodies[0].Finding["excerpt"].(string)
+	if !strings.HasPrefix(ex, "## Breaking\n- grants removed é") || strings.ContainsAny(ex, "\x1b\x07") {
+		t.Errorf("excerpt not cleaned: %q", ex[:40])
+	}
+	if got := utf8.RuneCountInString(ex); got != webhook.MaxExcerpt || !strings.HasSuffix(ex, "…") {
+		t.Errorf("excerpt of %d characters, want %d ending in …", got, webhook.MaxExcerpt)
+	}
+	if bodies[0].Finding["id"] != float64(42) || bodies[0].Finding["fingerprint"] == nil || bodies[0].Finding["title"] == nil {
+		t.Errorf("finding object lost its fields: %v", bodies[0].Finding)
+	}
+	if v, ok := bodies[1].Finding["excerpt"]; !ok || v != nil {
+		t.Errorf("no excerpt: %v (present %v), want null", v, ok)
 	}
 }
