@@ -201,19 +201,9 @@ func Redact(err error, secrets ...string) error {
 	if err == nil {
 		return nil
 	}
-	msg := err.Error()
-	var hit []string
-	for _, s := range secrets {
-		if s != "" && strings.Contains(msg, s) {
-			hit = append(hit, s)
-		}
-	}
-	if len(hit) == 0 {
+	msg, hit := scrub(err.Error(), secrets)
+	if !hit {
 		return err
-	}
-	sort.Slice(hit, func(i, j int) bool { return len(hit[i]) > len(hit[j]) })
-	for _, s := range hit {
-		msg = strings.ReplaceAll(msg, s, "[redacted]")
 	}
 	r := &redactedError{msg: msg}
 	switch {
@@ -227,12 +217,37 @@ func Redact(err error, secrets ...string) error {
 	return r
 }
 
+// scrub replaces every non-empty secret in msg with "[redacted]", the
+// longest first (one secret may hold another); hit says whether any was.
+func scrub(msg string, secrets []string) (string, bool) {
+	var hit []string
+	for _, s := range secrets {
+		if s != "" && strings.Contains(msg, s) {
+			hit = append(hit, s)
+		}
+	}
+	sort.Slice(hit, func(i, j int) bool { return len(hit[i]) > len(hit[j]) })
+	for _, s := range hit {
+		msg = strings.ReplaceAll(msg, s, "[redacted]")
+	}
+	return msg, len(hit) > 0
+}
+
 // RedactURL is Redact for a secret URL, such as a Slack webhook: it also
 // hides the URL's path and query in whatever form a client library quoted
 // or escaped them.
 func RedactURL(err error, secretURL string) error {
 	if secretURL == "" {
 		return err
+	}
+	return Redact(err, urlSecrets(secretURL)...)
+}
+
+// urlSecrets lists the forms a secret URL may be quoted in: whole, quoted,
+// and its path and query, raw or escaped.
+func urlSecrets(secretURL string) []string {
+	if secretURL == "" {
+		return nil
 	}
 	secrets := []string{secretURL, strings.Trim(strconv.Quote(secretURL), `"`)}
 	if u, perr := url.Parse(secretURL); perr == nil {
@@ -242,7 +257,7 @@ func RedactURL(err error, secretURL string) error {
 			}
 		}
 	}
-	return Redact(err, secrets...)
+	return secrets
 }
 
 type redactedError struct {

@@ -32,9 +32,10 @@ func NewClient(timeout time.Duration) *http.Client {
 // 401, 403, 404 or 410 a setup error (the URL or its credentials are
 // wrong: retried, and the receiver shown down); another 4xx a permanent
 // rejection of the payload; a 5xx or a network error a failure whose
-// outcome is unknown. name prefixes errors ("webhook"); errors never
-// hold the URL.
-func PostJSON(ctx context.Context, hc *http.Client, name, secretURL string, body []byte, header http.Header) error {
+// outcome is unknown. name prefixes errors ("webhook"); errors quote the
+// start of the receiver's answer (what `notify test` shows) but never the
+// URL or the other secrets given, even where the receiver echoed them.
+func PostJSON(ctx context.Context, hc *http.Client, name, secretURL string, body []byte, header http.Header, secrets ...string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, secretURL, bytes.NewReader(body))
 	if err != nil {
 		return &watcher.PermanentError{Err: RedactURL(fmt.Errorf("%s: build request: %w", name, err), secretURL)}
@@ -53,7 +54,9 @@ func PostJSON(ctx context.Context, hc *http.Client, name, secretURL string, body
 		return RedactURL(fmt.Errorf("%s: %w", name, err), secretURL)
 	}
 	text, _ := polite.ReadBody(resp, 4<<10)
-	return StatusError(name, resp.StatusCode, resp.Header, text)
+	// Scrubbed before it is cut: a cut must not leave half a secret.
+	answer, _ := scrub(string(text), append(urlSecrets(secretURL), secrets...))
+	return StatusError(name, resp.StatusCode, resp.Header, []byte(answer))
 }
 
 // StatusError classifies an HTTP answer as PostJSON does; nil for a 2xx.
@@ -76,14 +79,24 @@ func StatusError(name string, code int, h http.Header, body []byte) error {
 	return msg
 }
 
-// answerText quotes the start of an error answer, cleaned: it helps to
-// see what the receiver said, and it is the receiver's text, not ours.
+// MaxAnswer caps the receiver's answer quoted in an error, in characters.
+const MaxAnswer = 200
+
+// answerText quotes the start of an error answer on one line, cleaned of
+// escape sequences and control characters: it helps to see what the
+// receiver said, and it is the receiver's text, not ours.
 func answerText(b []byte) string {
-	s := OneLine(string(b))
-	if s == "" {
+	if len(b) == 0 {
 		return ""
 	}
-	return ": " + Truncate(strings.TrimSpace(s), 200)
+	s := polite.Snippet([]byte(Clean(string(b))), MaxAnswer)
+	switch {
+	case s == "" && strings.TrimSpace(string(b)) != "":
+		s = polite.NotShown // only escapes: say why nothing is shown
+	case s == "":
+		return ""
+	}
+	return ": " + s
 }
 
 // Tester is a notifier that can send a clearly marked test message

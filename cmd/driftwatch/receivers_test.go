@@ -89,7 +89,7 @@ insecure_plaintext = true
 			t.Errorf("stdout lacks %q:\n%s", line, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "1 of 6 receivers did not accept the test message") || !strings.Contains(r.stderr, "broken: webhook: HTTP 404") {
+	if !strings.Contains(r.stderr, "1 of 6 receivers did not accept the test message") || !strings.Contains(r.stderr, `broken: webhook: HTTP 404: {"error":{"code":"404","message":"simulated failure"}}`) {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
 	for _, secret := range []string{sim.WebhookURL(), hook.URL(), broken.URL(), "T0KEN", "mail-pa55word", "s3cret"} {

@@ -2,10 +2,15 @@ package msteams_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"github.com/driftwatch/driftwatch/notify"
 	"github.com/driftwatch/driftwatch/notify/msteams"
 	"github.com/driftwatch/driftwatch/providers/providertest"
 	"github.com/driftwatch/driftwatch/watcher"
@@ -81,5 +86,40 @@ func TestLargeGroupWithinLimits(t *testing.T) {
 	}
 	if got := teams.Accepted(); len(got) != 1 || len(got[0]) > 28<<10 {
 		t.Fatalf("%d cards accepted", len(got))
+	}
+}
+
+// TestFailedTestShowsTheAnswerCleanedCappedAndScrubbed: when the workflow
+// refuses the test card, the error quotes what it answered (Teams'
+// TriggerInputSchemaMismatch), on one line, escape sequences dropped, cut
+// to notify.MaxAnswer characters, and with the workflow URL's path and
+// signature the answer echoed replaced.
+func TestFailedTestShowsTheAnswerCleanedCappedAndScrubbed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"error":{"code":"TriggerInputSchemaMismatch","message":"`+"\x1b[31m\u202e"+`The input body for trigger 'manual' of %s did not match its schema definition.`+"\r\n"+`%s"}}`,
+			r.URL.RequestURI(), strings.Repeat("Error details: ", 40))
+	}))
+	defer srv.Close()
+	n, _ := msteams.New(msteams.Config{WebhookURL: srv.URL + "/workflows/abc123/triggers/manual/paths/invoke?api-version=1&sig=SECRETSIG"})
+	err := n.Test(t.Context())
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "msteams: HTTP 400: ") || !strings.Contains(msg, "TriggerInputSchemaMismatch") ||
+		!strings.Contains(msg, "The input body for trigger 'manual'") {
+		t.Errorf("error lacks the answer: %q", msg)
+	}
+	if strings.Contains(msg, "SECRETSIG") || strings.Contains(msg, "abc123") || !strings.Contains(msg, "[redacted]") {
+		t.Errorf("error shows the workflow URL: %q", msg)
+	}
+	if strings.ContainsAny(msg, "\x1b\r\n\u202e") || strings.Contains(msg, "[31m") {
+		t.Errorf("error carries control characters: %q", msg)
+	}
+	answer := strings.TrimPrefix(msg, "msteams: HTTP 400: ")
+	if got := utf8.RuneCountInString(answer); got != notify.MaxAnswer+1 || !strings.HasSuffix(answer, "…") {
+		t.Errorf("answer of %d characters, want %d and …", got, notify.MaxAnswer+1)
 	}
 }

@@ -181,7 +181,7 @@ func (n *Notifier) post(ctx context.Context, body []byte) error {
 	if n.cfg.Secret != "" {
 		h.Set(SignatureHeader, Sign(n.cfg.Secret, body))
 	}
-	err := notify.PostJSON(ctx, n.hc, "webhook", n.cfg.URL, body, h)
+	err := notify.PostJSON(ctx, n.hc, "webhook", n.cfg.URL, body, h, n.cfg.Secret)
 	return notify.Redact(err, n.cfg.Secret)
 }
 

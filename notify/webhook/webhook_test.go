@@ -7,12 +7,15 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/driftwatch/driftwatch/notify"
 	"github.com/driftwatch/driftwatch/notify/webhook"
 	"github.com/driftwatch/driftwatch/providers/providertest"
 	"github.com/driftwatch/driftwatch/watcher"
@@ -164,5 +167,33 @@ func TestFindingCarriesTheUpstreamExcerptCleanedAndCapped(t *testing.T) {
 	}
 	if v, ok := bodies[1].Finding["excerpt"]; !ok || v != nil {
 		t.Errorf("no excerpt: %v (present %v), want null", v, ok)
+	}
+}
+
+// TestFailedTestShowsWhatTheReceiverAnswered: a refusing endpoint's answer
+// is quoted in the error `notify test` prints, on one line and cut to
+// notify.MaxAnswer characters, with the URL's token and the signing
+// secret replaced where the answer echoed them.
+func TestFailedTestShowsWhatTheReceiverAnswered(t *testing.T) {
+	const secret = "s3cret-shared-with-the-bridge"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		fmt.Fprintf(w, "invalid payload for hook %s (key %s)\x1b[2J\n%s", r.URL.Path, secret, strings.Repeat("detail ", 60))
+	}))
+	defer srv.Close()
+	n, _ := webhook.New(webhook.Config{Name: "tickets", URL: srv.URL + "/hooks/T0KEN-abc", Secret: secret})
+	err := n.Test(t.Context())
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "webhook: HTTP 422: invalid payload for hook [redacted] (key [redacted]) detail detail") {
+		t.Errorf("error %q", msg)
+	}
+	if strings.Contains(msg, "T0KEN") || strings.Contains(msg, secret) || strings.ContainsAny(msg, "\x1b\n") {
+		t.Errorf("error shows a secret or a control character: %q", msg)
+	}
+	if got := utf8.RuneCountInString(strings.TrimPrefix(msg, "webhook: HTTP 422: ")); got != notify.MaxAnswer+1 {
+		t.Errorf("answer of %d characters, want %d", got, notify.MaxAnswer+1)
 	}
 }
