@@ -88,8 +88,12 @@ func (l *loader) envFields(table, path string, v reflect.Value, only map[string]
 			l.errs = append(l.errs, &Error{File: l.file, Msg: fmt.Sprintf("%s=%q (overrides %s): %v", name, val, key, err)})
 			continue
 		}
-		// Problems with the value are no longer the file's line.
+		// Problems with the value are the variable's, not the file's line.
 		l.lines[path+"."+key] = 0
+		if l.fromEnv == nil {
+			l.fromEnv = map[string]string{}
+		}
+		l.fromEnv[path+"."+key] = name
 		set = true
 	}
 	return set

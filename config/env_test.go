@@ -3,6 +3,8 @@ package config_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,5 +117,41 @@ func TestEnvOverrideErrors(t *testing.T) {
 	}
 	if strings.Count(msg, "\n") != 2 {
 		t.Errorf("want three one-line errors:\n%s", msg)
+	}
+}
+
+// TestBadEnvOverrideNamesTheVariable: a receiver's or a source's value set
+// by a variable that does not validate is reported naming the variable,
+// not a line of the config file, which does not hold it.
+func TestBadEnvOverrideNamesTheVariable(t *testing.T) {
+	path := writeConfig(t, `[[source]]
+name = "db"
+type = "http_json"
+url = "https://example.com"
+
+[[receiver]]
+name = "oncall"
+type = "webhook"
+url_env = "HOOK"
+`)
+	_, err := config.Load(path, envOf(map[string]string{
+		"HOOK": "https://hooks.example.com/x",
+		"DRIFTWATCH_RECEIVER_ONCALL_MIN_SEVERITY": "bogus",
+		"DRIFTWATCH_SOURCE_DB_TIMEOUT":            "soon",
+	}))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	for _, want := range []string{
+		path + `: DRIFTWATCH_RECEIVER_ONCALL_MIN_SEVERITY: receiver "oncall": min_severity "bogus": want info, warning or breaking`,
+		path + `: DRIFTWATCH_SOURCE_DB_TIMEOUT: source "db": timeout "soon": want a positive duration`,
+	} {
+		if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, want) }) {
+			t.Errorf("no line starts %q:\n%s", want, err)
+		}
+	}
+	if slices.ContainsFunc(lines, regexp.MustCompile(`^`+regexp.QuoteMeta(path)+`:\d+:`).MatchString) {
+		t.Errorf("a line of the file is blamed for the variables' values:\n%s", err)
 	}
 }

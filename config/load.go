@@ -142,7 +142,11 @@ type loader struct {
 	dir   string // the config's folder, for relative paths and *_file secrets
 	env   LookupEnv
 	lines lines
-	errs  []*Error
+	// fromEnv names the variable that set a key (its path, as lines
+	// has it): a problem with the value names the variable, not a line
+	// of the file, which does not hold it.
+	fromEnv map[string]string
+	errs    []*Error
 	// sourceSecrets collects the sources' secrets as Check resolves them.
 	sourceSecrets []secretSlot
 	// optionalSecrets leaves unset secret variables empty instead of
@@ -151,6 +155,10 @@ type loader struct {
 }
 
 func (l *loader) errorAt(path, msg string) {
+	if name, ok := l.fromEnv[path]; ok {
+		l.errs = append(l.errs, &Error{File: l.file, Msg: name + ": " + msg})
+		return
+	}
 	l.errs = append(l.errs, &Error{File: l.file, Line: l.lines.line(path), Msg: msg})
 }
 

@@ -236,3 +236,29 @@ receivers = ["oncall"]
 		t.Errorf("validate warned with a digest route:\n%s", r.stderr)
 	}
 }
+
+// TestValidateNamesTheVariableOfABadOverride: a receiver key set by its
+// DRIFTWATCH_ variable to a bad value fails validate (exit 2) with an
+// error naming the variable.
+func TestValidateNamesTheVariableOfABadOverride(t *testing.T) {
+	c := newCLI(t, `
+[store]
+path = "dw.db"
+
+[[source]]
+name = "api"
+type = "http_json"
+url = "https://example.com/api"
+
+[[receiver]]
+name = "oncall"
+type = "webhook"
+url_env = "HOOK"
+`)
+	c.env["HOOK"] = "https://hooks.example.com/x"
+	c.env["DRIFTWATCH_RECEIVER_ONCALL_MIN_SEVERITY"] = "bogus"
+	r := c.mustRun(2, "validate")
+	if !strings.Contains(r.stderr, `DRIFTWATCH_RECEIVER_ONCALL_MIN_SEVERITY: receiver "oncall": min_severity "bogus": want info, warning or breaking`) {
+		t.Errorf("validate stderr:\n%s", r.stderr)
+	}
+}
