@@ -152,7 +152,44 @@ type = "feed"
 url = "https://example.com/feed.rss"
 schedule = 60
 `,
-		want: []string{`dw.toml:5: source.schedule: TOML value has type int64; destination has type string`},
+		want: []string{`dw.toml:5: schedule: want a string, got an integer (60)`},
+	},
+	// Type mismatches read in the file's words in every table, typed
+	// source settings included.
+	{
+		name: "source setting of the wrong type",
+		text: "[[source]]\nname = \"mods\"\ntype = \"gomod\"\nmodule = \"example.com/m\"\nproxy = 5\n",
+		want: []string{`dw.toml:5: proxy: want a string, got an integer (5)`},
+	},
+	{
+		name: "store value of the wrong type",
+		text: "[store]\nkeep_snapshots = \"many\" # all\n",
+		want: []string{`dw.toml:2: keep_snapshots: want a whole number, got a string ("many")`},
+	},
+	{
+		name: "server value of the wrong type",
+		text: "[server]\nlisten = 8080\n",
+		want: []string{`dw.toml:2: listen: want a string, got an integer (8080)`},
+	},
+	{
+		name: "receiver value of the wrong type",
+		text: "[[receiver]]\nname = \"mail\"\ntype = \"email\"\nhost = \"smtp.example.com\"\nport = \"587\"\n",
+		want: []string{`dw.toml:5: port: want a whole number, got a string ("587")`},
+	},
+	{
+		name: "route value of the wrong type",
+		text: "[[route]]\nreceivers = [\"x\"]\ndigest = \"yes\"\n",
+		want: []string{`dw.toml:3: digest: want true or false, got a string ("yes")`},
+	},
+	{
+		name: "route matcher of the wrong type",
+		text: "[[route]]\nsource = 5\nreceivers = [\"x\"]\n",
+		want: []string{`dw.toml:2: source: want a string or a list of strings, got an integer (5)`},
+	},
+	{
+		name: "threshold value of the wrong type",
+		text: "[[source]]\nname = \"db\"\ntype = \"http_json\"\nurl = \"https://example.com/m\"\n[[source.threshold]]\npath = \"/x\"\nabove = \"big\"\n",
+		want: []string{`dw.toml:7: above: want a number, got a string ("big")`},
 	},
 	{
 		name: "several unknown keys sorted by line",

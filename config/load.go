@@ -97,7 +97,7 @@ func parse(file string, text []byte, env LookupEnv, secrets bool) (*Config, erro
 	if !utf8.Valid(text) {
 		return nil, &Error{File: file, Line: invalidUTF8Line(text), Msg: "the file is not UTF-8 text (TOML must be UTF-8: save it as UTF-8, not UTF-16 or Latin-1)"}
 	}
-	l := &loader{file: file, env: env, dir: cfg0Dir(file), lines: locateLines(string(text)), optionalSecrets: !secrets}
+	l := &loader{file: file, text: string(text), env: env, dir: cfg0Dir(file), lines: locateLines(string(text)), optionalSecrets: !secrets}
 
 	var raw map[string]any
 	if _, err := toml.Decode(string(text), &raw); err != nil {
@@ -139,6 +139,7 @@ func parse(file string, text []byte, env LookupEnv, secrets bool) (*Config, erro
 
 type loader struct {
 	file  string
+	text  string // the file's text, to quote a value a message is about
 	dir   string // the config's folder, for relative paths and *_file secrets
 	env   LookupEnv
 	lines lines
@@ -177,13 +178,18 @@ var lineInMsg = regexp.MustCompile(`^toml: line (\d+)(?: \(last key "([^"]*)"\))
 func (l *loader) decodeError(err error) error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
+		if pe.LastKey != "" && strings.HasPrefix(pe.Message, "want ") { // a value our decoder (StringList) refused
+			return &Error{File: l.file, Line: pe.Position.Line, Msg: l.keyMessage(pe.LastKey, pe.Message, pe.Position.Line)}
+		}
 		return &Error{File: l.file, Line: pe.Position.Line, Msg: "invalid TOML: " + pe.Message}
 	}
 	msg := err.Error()
 	if m := lineInMsg.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		detail := m[3]
-		if m[2] != "" {
+		if plain, ok := l.plainTypeError(m[2], detail, n); ok && m[2] != "" {
+			detail = plain
+		} else if m[2] != "" {
 			detail = fmt.Sprintf("%s: %s", m[2], strings.TrimPrefix(detail, "incompatible types: "))
 		}
 		return &Error{File: l.file, Line: n, Msg: detail}

@@ -152,14 +152,14 @@ func (s *StringList) UnmarshalTOML(v any) error {
 		for _, e := range x {
 			str, ok := e.(string)
 			if !ok {
-				return fmt.Errorf("want a string or a list of strings, got %T in the list", e)
+				return fmt.Errorf("want a string or a list of strings, got %s in the list", TypeWords(e))
 			}
 			out = append(out, str)
 		}
 		*s = out
 		return nil
 	}
-	return fmt.Errorf("want a string or a list of strings, got %T", v)
+	return fmt.Errorf("want a string or a list of strings, got %s", TypeWords(v))
 }
 
 // receiverKeys are the keys each receiver type accepts beyond the common ones.
