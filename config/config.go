@@ -108,7 +108,7 @@ type Source struct {
 	Schedule string   `toml:"schedule"`
 	Ignore   []string `toml:"ignore"`
 	// Labels describe the source for routing (team = "identity").
-	Labels map[string]string `toml:"labels,omitempty"`
+	Labels Labels `toml:"labels,omitempty"`
 	// Timeout bounds one fetch of the source, every page, retry and wait
 	// included: a Go duration such as "90s" or "5m" (DefaultTimeout).
 	Timeout string `toml:"timeout"`

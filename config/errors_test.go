@@ -162,6 +162,16 @@ schedule = 60
 		want: []string{`dw.toml:5: proxy: want a string, got an integer (5)`},
 	},
 	{
+		name: "labels that are not a table of strings",
+		text: "[[source]]\nname = \"a\"\ntype = \"http_json\"\nurl = \"https://example.com/x\"\nlabels = 5\n",
+		want: []string{`dw.toml:5: labels: want a table of strings such as {team = "identity"}, got an integer (5)`},
+	},
+	{
+		name: "a label value that is not a string",
+		text: "[[source]]\nname = \"a\"\ntype = \"http_json\"\nurl = \"https://example.com/x\"\nlabels = {team = 5}\n",
+		want: []string{`dw.toml:5: labels: want a table of strings such as {team = "identity"}, got an integer for "team" ({team = 5})`},
+	},
+	{
 		name: "store value of the wrong type",
 		text: "[store]\nkeep_snapshots = \"many\" # all\n",
 		want: []string{`dw.toml:2: keep_snapshots: want a whole number, got a string ("many")`},
