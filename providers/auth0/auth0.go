@@ -98,6 +98,9 @@ type Provider struct {
 	// next request once the rate-limit budget is spent: Auth0's reset can
 	// name the current second.
 	MinBackoff time.Duration
+	// Sleep waits before a retry or when the budget is spent; tests may
+	// replace it so that no test waits for real.
+	Sleep func(ctx context.Context, d time.Duration) error
 	// MaxWait bounds one wait; a 429 asking for longer ends the fetch with
 	// a *watcher.RetryAfterError.
 	MaxWait time.Duration
@@ -136,6 +139,7 @@ func New(cfg Config, hc *http.Client, logger *slog.Logger) (*Provider, error) {
 		hc:         hc,
 		log:        logger.With("source", cfg.Name, "type", "auth0"),
 		MinBackoff: time.Second,
+		Sleep:      polite.Sleep,
 		MaxWait:    30 * time.Second,
 		MaxRetries: 3,
 		MaxPages:   1000,

@@ -135,7 +135,7 @@ func (s *session) get(ctx context.Context, path string, q url.Values) (any, erro
 					Err: fmt.Errorf("GET %s: HTTP 429 rate limited (%d attempts)", target, attempt+1)}
 			}
 			s.p.log.Warn("auth0: rate limited; retrying", "path", path, "wait", wait, "attempt", attempt+1)
-			if err := polite.Sleep(ctx, wait); err != nil {
+			if err := s.p.Sleep(ctx, wait); err != nil {
 				return nil, err
 			}
 			s.remaining = -1 // the wait spent this budget report
@@ -189,7 +189,7 @@ func (s *session) pace(ctx context.Context) error {
 		return nil
 	}
 	s.p.log.Debug("auth0: rate-limit budget low; pausing", "remaining", s.lastRemaining, "limit", s.limit, "wait", wait)
-	return polite.Sleep(ctx, wait)
+	return s.p.Sleep(ctx, wait)
 }
 
 // fail wraps an endpoint's error; a 401/403 names the scope most likely

@@ -288,8 +288,13 @@ func TestFetchRetriesAfterRetryAfterOne(t *testing.T) {
 	sim := newSim(t, providertest.Auth0Options{Clients: 130})
 	sim.RateLimitNext(providertest.Auth0ClientsPath, "1")
 	p := newProvider(t, sim, nil)
-	p.MinBackoff = time.Second // the production default, honoured for real
+	p.MinBackoff = time.Second // the production default
+	var waits []time.Duration
+	p.Sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
 	res := fetch(t, p, watcher.FetchState{})
+	if len(waits) == 0 || waits[0] != time.Second {
+		t.Errorf("waits = %v, want the 1s that Retry-After asked for first", waits)
+	}
 	if got := sim.Requests(providertest.Auth0ClientsPath); got != 3 {
 		t.Errorf("clients requests = %d, want 3 (a 429, then both pages)", got)
 	}

@@ -159,8 +159,12 @@ func TestFetchRetryAfterOneSecond(t *testing.T) {
 	defer g.Close()
 	g.FailNext(providertest.TooManyRequests("1"))
 	pl := newPoller(t, g, github.Config{Deployed: "1.0.0"})
-	pl.p.Sleep = polite.Sleep
+	var waits []time.Duration
+	pl.p.Sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
 	res := pl.poll()
+	if len(waits) != 1 || waits[0] != time.Second {
+		t.Errorf("waits = %v, want the 1s that Retry-After asked for", waits)
+	}
 	if res.Doc == nil || g.Requests(releasesPath) != 2 {
 		t.Fatalf("doc %v after %d release requests, want a document after 2", res.Doc != nil, g.Requests(releasesPath))
 	}
