@@ -15,14 +15,7 @@ func auth0Config(sim *providertest.Auth0, expect bool) string {
 [store]
 path = "dw.db"
 
-[[source]]
-name = "auth0-prod"
-type = "auth0"
-domain = "` + sim.Domain() + `"
-base_url = "` + sim.URL() + `"
-client_id_env = "AUTH0_CLIENT_ID"
-client_secret_env = "AUTH0_CLIENT_SECRET"
-`
+` + auth0Source(sim)
 	if expect {
 		cfg += `
 [[expect]]
@@ -37,8 +30,7 @@ note = "login redirect of the web app"
 
 func auth0CLI(t *testing.T, sim *providertest.Auth0, expect bool) *cli {
 	c := newCLI(t, auth0Config(sim, expect))
-	c.env["AUTH0_CLIENT_ID"] = sim.ClientID()
-	c.env["AUTH0_CLIENT_SECRET"] = sim.ClientSecret()
+	c.useAuth0(sim)
 	return c
 }
 

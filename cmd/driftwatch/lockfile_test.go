@@ -146,14 +146,7 @@ func TestCheckLockfile(t *testing.T) {
 [store]
 path = "dw.db"
 
-[[source]]
-name = "auth0-prod"
-type = "auth0"
-domain = "`+sim.Domain()+`"
-base_url = "`+sim.URL()+`"
-client_id_env = "AUTH0_CLIENT_ID"
-client_secret_env = "AUTH0_CLIENT_SECRET"
-
+`+auth0Source(sim)+`
 [[source]]
 name = "nextjs-auth0"
 type = "github_releases"
@@ -161,8 +154,7 @@ repo = "auth0/nextjs-auth0"
 deployed = "3.5.0"
 api_url = "`+gh.URL()+`"
 `)
-	c.env["AUTH0_CLIENT_ID"] = sim.ClientID()
-	c.env["AUTH0_CLIENT_SECRET"] = sim.ClientSecret()
+	c.useAuth0(sim)
 	c.writeFile("package-lock.json", realLockfile(t, "4.0.1"))
 	c.writeFile("v3/package-lock.json", realLockfile(t, "3.5.0"))
 	c.exec("poll", "--no-notify").mustCode(t, 0)
@@ -313,14 +305,7 @@ path = "dw.db"
 listen = "`+addr+`"
 api_token_env = "DW_READ_TOKEN"
 
-[[source]]
-name = "auth0-prod"
-type = "auth0"
-domain = "`+sim.Domain()+`"
-base_url = "`+sim.URL()+`"
-client_id_env = "AUTH0_CLIENT_ID"
-client_secret_env = "AUTH0_CLIENT_SECRET"
-
+`+auth0Source(sim)+`
 [[source]]
 name = "nextjs-auth0"
 type = "github_releases"
@@ -329,7 +314,8 @@ deployed = "3.5.0"
 api_url = "`+gh.URL()+`"
 `)
 	const readTok = "read-0123456789abcdef"
-	c.env["AUTH0_CLIENT_ID"], c.env["AUTH0_CLIENT_SECRET"], c.env["DW_READ_TOKEN"] = sim.ClientID(), sim.ClientSecret(), readTok
+	c.useAuth0(sim)
+	c.env["DW_READ_TOKEN"] = readTok
 	c.exec("poll", "--no-notify").mustCode(t, 0)
 	c.start("run")
 	remote := &remoteCLI{t: t, dir: t.TempDir(), server: "http://" + addr}

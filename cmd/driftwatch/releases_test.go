@@ -36,14 +36,7 @@ func TestReleasesAndFeed(t *testing.T) {
 [store]
 path = "dw.db"
 
-[[source]]
-name = "auth0-prod"
-type = "auth0"
-domain = "`+sim.Domain()+`"
-base_url = "`+sim.URL()+`"
-client_id_env = "AUTH0_CLIENT_ID"
-client_secret_env = "AUTH0_CLIENT_SECRET"
-
+`+auth0Source(sim)+`
 [[source]]
 name = "auth-sdk"
 type = "github_releases"
@@ -56,8 +49,7 @@ name = "idp-changelog"
 type = "feed"
 url = "`+feed.URL()+`"
 `)
-	c.env["AUTH0_CLIENT_ID"] = sim.ClientID()
-	c.env["AUTH0_CLIENT_SECRET"] = sim.ClientSecret()
+	c.useAuth0(sim)
 	releasesPath := "/repos/acme/auth-sdk/releases"
 
 	c.mustRun(0, "poll")
